@@ -1,0 +1,115 @@
+/*
+ * The analyzer's interface to the CLI: load one trace into findings, then write them as
+ * text or JSON. Nothing here prints diagnostics or exits; failures come back as -errno
+ * plus a message in struct analyze_error. Report writers write only to the FILE they get.
+ */
+#ifndef HEAPWISE_ANALYZE_H
+#define HEAPWISE_ANALYZE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* How a traced process ended, as far as the trace (or the CLI, which waited for it) knows. */
+enum analyze_end {
+    ANALYZE_END_UNKNOWN = 0, /* no end record and nobody told us */
+    ANALYZE_END_EXIT,        /* exited; status valid */
+    ANALYZE_END_SIGNAL,      /* died of a signal; signal valid */
+    ANALYZE_END_KILLED,      /* no end record: crashed or killed before it could write one */
+};
+
+/* One symbolised frame. Strings are owned by the analysis; NULL when unknown. */
+struct analyze_frame {
+    uint64_t address;     /* return address as recorded (the report may print address-1 lookups) */
+    const char *module;   /* path of the loaded object, NULL if no module covers it */
+    const char *function; /* demangled function name, NULL if unknown */
+    const char *file;     /* source file, NULL if no line info */
+    int line;             /* source line, 0 if unknown */
+    int inlined;          /* 1 for a frame inlined into the next (outer) frame */
+};
+
+/* A symbolised stack: innermost first, shim frames removed, inline frames expanded. */
+struct analyze_stack {
+    uint32_t id;                  /* trace stack id (0: none recorded) */
+    size_t nframes;
+    struct analyze_frame *frames; /* nframes entries */
+};
+
+/* Leaked blocks sharing one allocation stack. */
+struct analyze_leak {
+    const char *kind;             /* "leaked" in this version */
+    uint64_t bytes;               /* sum of requested sizes */
+    uint64_t blocks;              /* number of blocks */
+    const struct analyze_stack *stack;
+};
+
+/* Totals of one process. */
+struct analyze_summary {
+    uint64_t allocations;  /* successful allocation calls (realloc counts as one) */
+    uint64_t frees;        /* successful releases of a known block (realloc counts as one) */
+    uint64_t peak_bytes;   /* maximum of live requested bytes at any point in the trace */
+    uint64_t leaked_bytes; /* bytes live at the end */
+    uint64_t leaked_blocks;
+    uint64_t errors;       /* heap errors found (none are detected yet in this version) */
+    uint64_t dropped;      /* records the shim lost (ring full), from the end record */
+    uint64_t untracked;    /* allocations made before init or inside heapwise */
+    uint64_t unknown_frees; /* frees of pointers never seen allocated (e.g. untracked) */
+};
+
+/* Everything found in one trace. */
+struct analyze_process {
+    const char *path;      /* trace file */
+    uint64_t pid, ppid;
+    const char *exe;       /* NULL if the trace has no process record */
+    size_t argc;
+    const char *const *argv;
+    enum analyze_end end;
+    int status;            /* exit status when end == ANALYZE_END_EXIT */
+    int signal;            /* signal number when end == ANALYZE_END_SIGNAL */
+    uint64_t duration_ns;  /* first to last record time */
+    struct analyze_summary summary;
+    size_t nleaks;
+    struct analyze_leak *leaks; /* largest bytes first, ties by blocks then stack id */
+    const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
+};
+
+struct analyze_opts {
+    int show_shim_frames;  /* 1: keep frames inside libheapwise.so (debugging heapwise) */
+    int max_frames;        /* frames per stack in reports, <= 0: all */
+};
+
+/* Error detail: a message such as "bad record size" and the byte offset it concerns. */
+struct analyze_error {
+    char message[256];
+    int64_t offset;        /* -1 when not about a position in the file */
+};
+
+/*
+ * Read, replay and symbolise the trace at path. On success returns 0 and *out (free with
+ * analyze_process_free). A trace that is readable up to some point but then truncated or
+ * corrupt still succeeds: what was read is analysed and (*out)->warning says where and why
+ * it stopped. Fails with -errno (and *err filled) when the file cannot be opened or read,
+ * is not a heapwise trace, or has an unsupported version.
+ */
+int analyze_trace(const char *path, const struct analyze_opts *opts,
+                  struct analyze_process **out, struct analyze_error *err);
+
+/* Record what the CLI learned by waiting for the process; overrides the trace's own view. */
+void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, int status,
+                             int signal);
+
+void analyze_process_free(struct analyze_process *p);
+
+/* "exit", "signal", "killed" or "unknown". */
+const char *analyze_end_name(enum analyze_end end);
+
+/*
+ * Text report of one process: header line, leaks grouped by stack (largest first, frames
+ * with function file:line), then a summary ending with the exact line
+ * "leaked: N bytes in M blocks". Returns 0 or -EIO when the stream reports an error.
+ */
+int report_text_write(FILE *out, const struct analyze_process *p);
+
+/* One JSON document (schema version 1, see man/heapwise.1) holding every process. */
+int report_json_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
+
+#endif

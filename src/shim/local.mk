@@ -1,0 +1,1 @@
+# src/shim: owned by the shim work; see that area.

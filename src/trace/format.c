@@ -1,0 +1,179 @@
+/*
+ * Validation and names for the trace format (format.h). Pure functions over bytes: used
+ * by the analyzer's reader on untrusted input and by tests; no allocation, no I/O.
+ */
+#include "trace/format.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
+    [TRACE_REC_PAD] = sizeof(struct trace_rec_hdr),
+    [TRACE_REC_PROCESS] = sizeof(struct trace_rec_process),
+    [TRACE_REC_MODULES_BEGIN] = sizeof(struct trace_rec_hdr),
+    [TRACE_REC_MODULE] = sizeof(struct trace_rec_module),
+    [TRACE_REC_STACK] = sizeof(struct trace_rec_stack),
+    [TRACE_REC_ALLOC] = sizeof(struct trace_rec_alloc),
+    [TRACE_REC_FREE] = sizeof(struct trace_rec_free),
+    [TRACE_REC_REALLOC] = sizeof(struct trace_rec_realloc),
+    [TRACE_REC_END] = sizeof(struct trace_rec_end),
+};
+
+static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
+    [TRACE_REC_PAD] = "pad",         [TRACE_REC_PROCESS] = "process",
+    [TRACE_REC_MODULES_BEGIN] = "modules_begin", [TRACE_REC_MODULE] = "module",
+    [TRACE_REC_STACK] = "stack",     [TRACE_REC_ALLOC] = "alloc",
+    [TRACE_REC_FREE] = "free",       [TRACE_REC_REALLOC] = "realloc",
+    [TRACE_REC_END] = "end",
+};
+
+static const char *const kind_names[KIND_LIMIT] = {
+    [KIND_MALLOC] = "malloc",
+    [KIND_ALIGNED] = "aligned",
+    [KIND_NEW] = "new",
+    [KIND_NEW_ARRAY] = "new[]",
+    [KIND_NEW_ALIGNED] = "new(align)",
+    [KIND_NEW_ARRAY_ALIGNED] = "new[](align)",
+};
+
+size_t trace_rec_min_size(unsigned type)
+{
+    return type < TRACE_REC_TYPE_LIMIT ? min_sizes[type] : 0;
+}
+
+const char *trace_rec_name(unsigned type)
+{
+    if (type < TRACE_REC_TYPE_LIMIT && rec_names[type])
+        return rec_names[type];
+    return "unknown";
+}
+
+const char *trace_kind_name(unsigned kind)
+{
+    return kind < KIND_LIMIT ? kind_names[kind] : "unknown";
+}
+
+static int check_kind(const struct trace_rec_hdr *h, const char **why)
+{
+    if (h->aux < KIND_LIMIT)
+        return 0;
+    *why = "allocation kind out of range";
+    return -EINVAL;
+}
+
+static int check_process(const struct trace_rec_process *r, const char **why)
+{
+    uint64_t need = sizeof(*r) + (uint64_t)r->exe_len + r->args_len;
+    if (need > r->h.size) {
+        *why = "process strings exceed the record";
+        return -EINVAL;
+    }
+    const char *args = (const char *)(r + 1) + r->exe_len;
+    uint32_t nuls = 0;
+    for (uint32_t i = 0; i < r->args_len; i++)
+        nuls += args[i] == '\0';
+    if (nuls != r->argc || (r->args_len && args[r->args_len - 1] != '\0')) {
+        *why = "argv strings do not match argc";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_module(const struct trace_rec_module *r, const char **why)
+{
+    uint64_t need = sizeof(*r) + (uint64_t)r->build_id_len + r->path_len;
+    if (need > r->h.size) {
+        *why = "module build-id and path exceed the record";
+        return -EINVAL;
+    }
+    if (r->end < r->start) {
+        *why = "module address range is reversed";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_stack(const struct trace_rec_stack *r, const char **why)
+{
+    if (r->id == TRACE_STACK_NONE) {
+        *why = "stack id 0 is reserved";
+        return -EINVAL;
+    }
+    if (r->depth > TRACE_STACK_MAX ||
+        sizeof(*r) + (uint64_t)r->depth * sizeof(uint64_t) > r->h.size) {
+        *why = "stack depth exceeds the record";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int check_body(const struct trace_rec_hdr *h, const char **why)
+{
+    switch (h->type) {
+    case TRACE_REC_PROCESS:
+        return check_process((const struct trace_rec_process *)h, why);
+    case TRACE_REC_MODULE:
+        return check_module((const struct trace_rec_module *)h, why);
+    case TRACE_REC_STACK:
+        return check_stack((const struct trace_rec_stack *)h, why);
+    case TRACE_REC_ALLOC:
+    case TRACE_REC_FREE:
+        return check_kind(h, why);
+    case TRACE_REC_REALLOC:
+        if (((const struct trace_rec_realloc *)h)->old_ptr == 0) {
+            *why = "realloc of a null pointer";
+            return -EINVAL;
+        }
+        return check_kind(h, why);
+    default:
+        return 0;
+    }
+}
+
+long trace_rec_check(const void *p, size_t avail, const char **why)
+{
+    struct trace_rec_hdr h;
+    if (avail < sizeof(h))
+        return avail == 0 ? 0 : -EAGAIN;
+    memcpy(&h, p, sizeof(h));
+    if (h.size == 0 && h.type == 0 && h.aux == 0)
+        return 0;
+    if (h.size < sizeof(h) || h.size % TRACE_ALIGN || h.size > TRACE_REC_MAX) {
+        *why = "bad record size";
+        return -EINVAL;
+    }
+    if (h.type == 0 || h.type >= TRACE_REC_TYPE_LIMIT) {
+        *why = "unknown record type";
+        return -EINVAL;
+    }
+    if (h.size < min_sizes[h.type]) {
+        *why = "record shorter than its type";
+        return -EINVAL;
+    }
+    if (avail < h.size)
+        return -EAGAIN;
+    int rc = check_body(p, why);
+    return rc < 0 ? rc : (long)h.size;
+}
+
+int trace_header_check(const struct trace_file_header *h, const char **why)
+{
+    if (memcmp(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN) != 0) {
+        *why = "not a heapwise trace (bad magic)";
+        return -EINVAL;
+    }
+    if (h->version == 0 || h->version > TRACE_VERSION) {
+        *why = "unsupported trace format version";
+        return -EINVAL;
+    }
+    if (h->header_size < sizeof(*h) || h->header_size > TRACE_RING_CTL_OFFSET) {
+        *why = "bad header size";
+        return -EINVAL;
+    }
+    if (h->ring_offset != TRACE_PAGE || h->data_offset != h->ring_offset + h->ring_bytes ||
+        (h->ring_bytes & (h->ring_bytes - 1)) != 0) {
+        *why = "bad ring geometry";
+        return -EINVAL;
+    }
+    return 0;
+}

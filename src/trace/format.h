@@ -1,0 +1,222 @@
+/*
+ * The trace format: the only thing the shim (writer) and the analyzer (reader) share.
+ * This header owns the byte layout of a heapwise trace file and the rules for telling a
+ * complete record from a torn one. It must not depend on anything of the shim or the
+ * analyzer, must not allocate, and must stay usable from inside an allocator.
+ * The format is documented for users in man/heapwise-trace.5; keep the two in step.
+ *
+ * File layout (all integers little-endian, the host order of every supported target):
+ *
+ *   offset 0                 TRACE_PAGE                 data_offset
+ *   +------------------------+--------------------------+------------------------------+
+ *   | struct trace_file_header | ring area (ring_bytes)  | records, appended in order   |
+ *   | + struct trace_ring_ctl  | MAP_SHARED by the shim; | by the writer; the reader    |
+ *   |   (page 0)               | undrained records live  | reads these up to EOF        |
+ *   |                          | here until drained      |                              |
+ *   +------------------------+--------------------------+------------------------------+
+ *
+ * Every record starts with a struct trace_rec_hdr. Records are 8-byte aligned and their
+ * `size` (header included) is a multiple of 8. A record is committed by storing its
+ * header last (one 64-bit release store), so a header of zero means "not committed".
+ * A record may be longer than the struct of its type: readers ignore trailing bytes they
+ * do not know, which is how a version adds fields without breaking older readers.
+ */
+#ifndef HEAPWISE_TRACE_FORMAT_H
+#define HEAPWISE_TRACE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "HWTRACE" + NUL: first 8 bytes of every trace file. */
+#define TRACE_MAGIC "HWTRACE"
+#define TRACE_MAGIC_LEN 8
+/* Format version written by this build; readers accept 1..TRACE_VERSION. */
+#define TRACE_VERSION 1
+/* Size of page 0 (file header + ring control) and alignment of the ring area. */
+#define TRACE_PAGE 4096
+/* Records are padded to this alignment. */
+#define TRACE_ALIGN 8
+/* Largest record the format allows (a 256-frame stack fits with room to spare). */
+#define TRACE_REC_MAX 4096
+/* Deepest stack a STACK record may hold. */
+#define TRACE_STACK_MAX 256
+/* Stack id meaning "no stack captured". Real ids start at 1. */
+#define TRACE_STACK_NONE 0
+
+/* Record types. Values are part of the format: never renumber, only append. */
+enum trace_rec_type {
+    TRACE_REC_PAD = 1,      /* filler to the end of the ring; skipped by readers */
+    TRACE_REC_PROCESS = 2,  /* exe path and argv, once, first record */
+    TRACE_REC_MODULES_BEGIN = 3, /* a new module map follows; earlier modules are unmapped */
+    TRACE_REC_MODULE = 4,   /* one loaded object: base, address range, build-id, path */
+    TRACE_REC_STACK = 5,    /* a new stack id and its return addresses */
+    TRACE_REC_ALLOC = 6,    /* a block was allocated */
+    TRACE_REC_FREE = 7,     /* a block was released */
+    TRACE_REC_REALLOC = 8,  /* a block was resized (and maybe moved) */
+    TRACE_REC_END = 9,      /* the process is exiting: status, counters */
+    TRACE_REC_TYPE_LIMIT    /* one past the last known type */
+};
+
+/* Who allocated or released a block; stored in trace_rec_hdr.aux. */
+enum trace_kind {
+    KIND_MALLOC = 0,        /* malloc, calloc, realloc, reallocarray, valloc, pvalloc */
+    KIND_ALIGNED = 1,       /* posix_memalign, aligned_alloc, memalign */
+    KIND_NEW = 2,           /* operator new (plain, nothrow) / operator delete */
+    KIND_NEW_ARRAY = 3,     /* operator new[] / operator delete[] */
+    KIND_NEW_ALIGNED = 4,   /* operator new(size, align_val_t) / matching delete */
+    KIND_NEW_ARRAY_ALIGNED = 5, /* operator new[](size, align_val_t) / matching delete[] */
+    KIND_LIMIT
+};
+
+/* How the process ended; trace_rec_end.how. */
+enum trace_end_how {
+    TRACE_END_EXIT = 1,     /* exit()/return from main; status valid */
+    TRACE_END_UNDERSCORE_EXIT = 2, /* _exit()/_Exit(); status valid */
+};
+
+/* Bits of trace_file_header.flags. */
+#define TRACE_FLAG_FREE_STACKS 0x1u /* free records carry stacks */
+
+/*
+ * Page 0 of the file. The shim writes it once at open (except the ring control, which
+ * lives on in the same page while the process runs).
+ */
+struct trace_file_header {
+    char magic[TRACE_MAGIC_LEN]; /* TRACE_MAGIC */
+    uint32_t version;            /* TRACE_VERSION at the time of writing */
+    uint32_t header_size;        /* sizeof(struct trace_file_header) of the writer */
+    uint64_t pid;                /* process id of the traced process */
+    uint64_t ppid;               /* its parent's pid at start */
+    uint64_t start_realtime_ns;  /* CLOCK_REALTIME at start, ns since the epoch */
+    uint64_t start_monotonic_ns; /* CLOCK_MONOTONIC at start; record times use this clock */
+    uint64_t ring_offset;        /* byte offset of the ring area (TRACE_PAGE) */
+    uint64_t ring_bytes;         /* size of the ring area, a power of two */
+    uint64_t data_offset;        /* byte offset where drained records start */
+    uint32_t flags;              /* TRACE_FLAG_* */
+    uint32_t stack_depth;        /* maximum frames captured per stack */
+};
+
+/*
+ * Ring control, at TRACE_RING_CTL_OFFSET in page 0, shared (MAP_SHARED) between the
+ * producers, the writer thread and, after a crash, the reader. Positions are byte counts
+ * since the start that only grow; position % ring_bytes is the offset in the ring area.
+ */
+#define TRACE_RING_CTL_OFFSET 1024
+struct trace_ring_ctl {
+    uint64_t head;        /* next byte a producer will reserve */
+    uint8_t pad0[56];     /* keep head and tail on separate cache lines */
+    uint64_t tail;        /* next byte the writer will drain */
+    uint64_t drained_end; /* file offset just past the last drained record */
+    uint8_t pad1[48];
+};
+
+/* Common prefix of every record. Stored last, as one 64-bit word, to commit the record. */
+struct trace_rec_hdr {
+    uint32_t size; /* bytes in the record, header included; multiple of TRACE_ALIGN */
+    uint16_t type; /* enum trace_rec_type */
+    uint16_t aux;  /* per type: enum trace_kind for ALLOC/FREE/REALLOC, else 0 */
+};
+
+/* TRACE_REC_PROCESS: followed by exe_len bytes of path, then argc NUL-terminated strings. */
+struct trace_rec_process {
+    struct trace_rec_hdr h;
+    uint32_t argc;    /* strings after the exe path */
+    uint32_t exe_len; /* bytes of exe path, no NUL */
+    uint32_t args_len; /* bytes of the argv strings, NULs included */
+    uint32_t reserved;
+};
+
+/* TRACE_REC_MODULE: followed by build_id_len bytes of build-id, then path_len bytes. */
+struct trace_rec_module {
+    struct trace_rec_hdr h;
+    uint64_t base;          /* load bias (dlpi_addr) */
+    uint64_t start;         /* lowest mapped address of any PT_LOAD, absolute */
+    uint64_t end;           /* one past the highest mapped address, absolute */
+    uint32_t build_id_len;  /* bytes of GNU build-id, 0 if none */
+    uint32_t path_len;      /* bytes of path, no NUL; the main program's real path */
+};
+
+/* TRACE_REC_STACK: followed by depth return addresses (uint64_t), innermost first. */
+struct trace_rec_stack {
+    struct trace_rec_hdr h;
+    uint32_t id;    /* stack id, >= 1, unique in the trace */
+    uint32_t depth; /* number of frames, <= TRACE_STACK_MAX */
+};
+
+/* TRACE_REC_ALLOC; h.aux = enum trace_kind. */
+struct trace_rec_alloc {
+    struct trace_rec_hdr h;
+    uint64_t ptr;     /* address returned to the program */
+    uint64_t size;    /* bytes requested */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;     /* kernel thread id */
+};
+
+/* TRACE_REC_FREE; h.aux = enum trace_kind of the deallocation function. */
+struct trace_rec_free {
+    struct trace_rec_hdr h;
+    uint64_t ptr;     /* address passed by the program (never NULL) */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;     /* kernel thread id */
+};
+
+/*
+ * TRACE_REC_REALLOC: old_ptr (non-NULL) resized to size (> 0). new_ptr == 0 means the
+ * call failed and old_ptr is still live. realloc(NULL, n) is an ALLOC and realloc(p, 0)
+ * a FREE, so neither appears here. h.aux = KIND_MALLOC.
+ */
+struct trace_rec_realloc {
+    struct trace_rec_hdr h;
+    uint64_t old_ptr; /* block passed in */
+    uint64_t new_ptr; /* block returned, 0 on failure */
+    uint64_t size;    /* bytes requested */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;     /* kernel thread id */
+};
+
+/* TRACE_REC_END: the process is exiting. Records may still follow (late destructors). */
+struct trace_rec_end {
+    struct trace_rec_hdr h;
+    int32_t status;        /* exit status */
+    uint32_t how;          /* enum trace_end_how */
+    uint64_t time_ns;      /* CLOCK_MONOTONIC */
+    uint64_t dropped;      /* records lost because the ring stayed full */
+    uint64_t untracked;    /* allocations not recorded (inside heapwise, before init) */
+};
+
+/* Round n up to the record alignment. */
+static inline uint32_t trace_align(uint32_t n)
+{
+    return (n + TRACE_ALIGN - 1) & ~(uint32_t)(TRACE_ALIGN - 1);
+}
+
+/* The header as the single 64-bit word that commits a record. */
+static inline uint64_t trace_hdr_word(uint32_t size, uint16_t type, uint16_t aux)
+{
+    return (uint64_t)size | ((uint64_t)type << 32) | ((uint64_t)aux << 48);
+}
+
+/* Minimum size of a record of `type` (its fixed struct), or 0 for an unknown type. */
+size_t trace_rec_min_size(unsigned type);
+
+/* Lower-case name of a record type ("alloc"), or "unknown". */
+const char *trace_rec_name(unsigned type);
+
+/* Lower-case name of an allocation kind ("malloc", "new[]"), or "unknown". */
+const char *trace_kind_name(unsigned kind);
+
+/*
+ * Check one record at `p` with `avail` readable bytes. Returns the record's size (> 0)
+ * when it is complete and well formed, 0 when the header is zero (not committed / end
+ * of data), -EAGAIN when fewer than size bytes are available (torn tail), and -EINVAL
+ * when the header or the body is malformed (*why receives a static description).
+ */
+long trace_rec_check(const void *p, size_t avail, const char **why);
+
+/* Check a file header; 0 or -EINVAL with *why set. */
+int trace_header_check(const struct trace_file_header *h, const char **why);
+
+#endif
