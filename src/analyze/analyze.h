@@ -53,6 +53,10 @@ struct analyze_summary {
     uint64_t dropped;      /* records the shim lost (ring full), from the end record */
     uint64_t untracked;    /* allocations made before init or inside heapwise */
     uint64_t unknown_frees; /* frees of pointers never seen allocated (e.g. untracked) */
+    uint64_t runtime_bytes;  /* live at the end but owned by the C runtime (see runtime.h) */
+    uint64_t runtime_blocks;
+    uint64_t implicit_frees; /* live blocks dropped because a new allocation reused their
+                                address (the shim missed their release) */
 };
 
 /* Everything found in one trace. */
@@ -75,6 +79,7 @@ struct analyze_process {
 struct analyze_opts {
     int show_shim_frames;  /* 1: keep frames inside libheapwise.so (debugging heapwise) */
     int max_frames;        /* frames per stack in reports, <= 0: all */
+    int show_below_main;   /* 1: keep the frames under main() (__libc_start_main, _start) */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */

@@ -1,1 +1,37 @@
-# integration tests
+# Integration tests: small programs with one behaviour each, run under the real shim
+# through `heapwise run`, asserting the exact bytes, blocks, functions and lines reported.
+# Whatever CFLAGS say (they come last): keep every call a real call with its own frame,
+# and keep malloc/free and new/delete pairs the compiler could prove unnecessary.
+PROG_NOOPT = -g -fno-optimize-sibling-calls -fno-inline -fno-builtin
+PROG_CFLAGS = $(AM_CFLAGS) $(PROG_NOOPT)
+check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
+	tests/progs/die_signal tests/progs/underscore_exit tests/progs/threads \
+	tests/progs/dlclose_leak
+tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
+tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
+tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
+tests_progs_leak_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
+tests_progs_die_signal_CFLAGS = $(PROG_CFLAGS)
+tests_progs_underscore_exit_CFLAGS = $(PROG_CFLAGS)
+tests_progs_threads_CFLAGS = $(PROG_CFLAGS)
+tests_progs_threads_LDADD = -lpthread
+tests_progs_dlclose_leak_CFLAGS = $(PROG_CFLAGS)
+tests_progs_dlclose_leak_LDADD = $(DL_LIBS)
+
+check_LTLIBRARIES = tests/progs/plugin.la
+tests_progs_plugin_la_SOURCES = tests/progs/plugin.c
+tests_progs_plugin_la_CFLAGS = $(PROG_CFLAGS)
+tests_progs_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
+	tests/integration/leak_cxx.sh tests/integration/exit_paths.sh \
+	tests/integration/threads.sh tests/integration/dlclose.sh \
+	tests/integration/cli_errors.sh tests/integration/report_cmd.sh \
+	tests/integration/demo.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	export top_srcdir top_builddir;

@@ -1,0 +1,306 @@
+/*
+ * analyze_trace() and the process object (analyze.h): reads a trace with the reader,
+ * hands each record to replay (events) or the symbolizer (modules, stacks), then orders
+ * the leaks and symbolises their stacks. Owns the struct analyze_process it returns and
+ * everything it points to. Never prints, never exits.
+ */
+#include "analyze/analyze.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/reader.h"
+#include "analyze/replay.h"
+#include "analyze/runtime.h"
+#include "analyze/strpool.h"
+#include "analyze/symbolize.h"
+#include "trace/format.h"
+
+/* The allocation behind a struct analyze_process. */
+struct analysis {
+    struct analyze_process pub; /* first: analyze_process_free casts back */
+    struct strpool strings;     /* path, exe, argv, warning */
+    struct symbolize *sym;      /* owns the leak stacks */
+    const char **argv;
+};
+
+/* State while the records stream by. */
+struct run {
+    struct analysis *a;
+    struct replay replay;
+    int have_process, have_end;
+    int have_time;
+    uint64_t first_ns, last_ns; /* earliest and latest record time */
+};
+
+static void note_time(struct run *run, uint64_t ns)
+{
+    if (!run->have_time || ns < run->first_ns)
+        run->first_ns = ns;
+    if (!run->have_time || ns > run->last_ns)
+        run->last_ns = ns;
+    run->have_time = 1;
+}
+
+static int on_process(struct run *run, const struct trace_rec_process *r)
+{
+    struct analysis *a = run->a;
+    if (run->have_process) /* the first one describes the process */
+        return 0;
+    run->have_process = 1;
+    const char *text = (const char *)(r + 1);
+    if (!(a->pub.exe = strpool_copy(&a->strings, text, r->exe_len)))
+        return -ENOMEM;
+    if (!(a->argv = calloc((size_t)r->argc + 1, sizeof(*a->argv))))
+        return -ENOMEM;
+    const char *arg = text + r->exe_len; /* argc NUL-terminated strings, checked */
+    for (uint32_t i = 0; i < r->argc; i++) {
+        if (!(a->argv[i] = strpool_dup(&a->strings, arg)))
+            return -ENOMEM;
+        arg += strlen(arg) + 1;
+    }
+    a->pub.argc = r->argc;
+    a->pub.argv = a->argv;
+    return 0;
+}
+
+static int on_module(struct run *run, const struct trace_rec_module *r)
+{
+    const char *build_id = (const char *)(r + 1);
+    return symbolize_module_add(run->a->sym, r->base, r->start, r->end, build_id + r->build_id_len,
+                                r->path_len, build_id, r->build_id_len);
+}
+
+static void on_end(struct run *run, const struct trace_rec_end *r)
+{
+    struct analyze_process *p = &run->a->pub;
+    run->have_end = 1;
+    p->end = ANALYZE_END_EXIT; /* both exit() and _exit() give a status */
+    p->status = r->status;
+    p->summary.dropped = r->dropped;
+    p->summary.untracked = r->untracked;
+    note_time(run, r->time_ns);
+}
+
+static int apply(struct run *run, const struct trace_rec_hdr *h)
+{
+    const struct trace_rec_alloc *al = (const void *)h;
+    const struct trace_rec_free *fr = (const void *)h;
+    const struct trace_rec_realloc *re = (const void *)h;
+    const struct trace_rec_stack *st = (const void *)h;
+    switch (h->type) {
+    case TRACE_REC_PROCESS:
+        return on_process(run, (const void *)h);
+    case TRACE_REC_MODULES_BEGIN:
+        symbolize_modules_begin(run->a->sym);
+        return 0;
+    case TRACE_REC_MODULE:
+        return on_module(run, (const void *)h);
+    case TRACE_REC_STACK:
+        return symbolize_stack_add(run->a->sym, st->id, (const uint64_t *)(st + 1), st->depth);
+    case TRACE_REC_ALLOC:
+        note_time(run, al->time_ns);
+        return replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux);
+    case TRACE_REC_FREE:
+        note_time(run, fr->time_ns);
+        replay_free(&run->replay, fr->ptr);
+        return 0;
+    case TRACE_REC_REALLOC:
+        note_time(run, re->time_ns);
+        return replay_realloc(&run->replay, re->old_ptr, re->new_ptr, re->size, re->stack);
+    case TRACE_REC_END:
+        on_end(run, (const void *)h);
+        return 0;
+    default: /* TRACE_REC_PAD */
+        return 0;
+    }
+}
+
+static int set_warning(struct analysis *a, const char *text)
+{
+    a->pub.warning = strpool_dup(&a->strings, text);
+    return a->pub.warning ? 0 : -ENOMEM;
+}
+
+/* Say why and where the records stopped, and what that means for the end. */
+static int conclude(struct run *run, const struct reader *r)
+{
+    char text[256];
+    uint64_t at = r->good_end;
+    if (r->stop == READER_CORRUPT) {
+        /* we cannot know how it ended: the end record may lie past the damage */
+        if (!run->have_end)
+            run->a->pub.end = ANALYZE_END_UNKNOWN;
+        snprintf(text, sizeof(text), "%s at byte %" PRIu64, r->why, at);
+        return set_warning(run->a, text);
+    }
+    if (!run->have_end) {
+        run->a->pub.end = ANALYZE_END_KILLED;
+        snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (no end record)", at);
+        return set_warning(run->a, text);
+    }
+    if (r->stop == READER_TORN) {
+        snprintf(text, sizeof(text),
+                 "truncated at byte %" PRIu64 " (torn record after the end record)", at);
+        return set_warning(run->a, text);
+    }
+    return 0;
+}
+
+static int by_size(const void *x, const void *y)
+{
+    const struct replay_group *a = x, *b = y;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    if (a->blocks != b->blocks)
+        return a->blocks > b->blocks ? -1 : 1;
+    return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+/* Group, order and symbolise what is still live. */
+static int collect_leaks(struct run *run)
+{
+    struct analyze_process *p = &run->a->pub;
+    struct replay_group *groups;
+    size_t n;
+    if (replay_leaks(&run->replay, &groups, &n) < 0)
+        return -ENOMEM;
+    if (n > 1)
+        qsort(groups, n, sizeof(*groups), by_size);
+    p->leaks = n ? calloc(n, sizeof(*p->leaks)) : NULL;
+    int rc = n && !p->leaks ? -ENOMEM : 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
+        if (!st) {
+            rc = -ENOMEM;
+        } else if (runtime_owns(st)) {
+            run->replay.sum.runtime_bytes += groups[i].bytes;
+            run->replay.sum.runtime_blocks += groups[i].blocks;
+            run->replay.sum.leaked_bytes -= groups[i].bytes;
+            run->replay.sum.leaked_blocks -= groups[i].blocks;
+        } else {
+            struct analyze_leak *l = &p->leaks[p->nleaks++];
+            l->kind = "leaked";
+            l->bytes = groups[i].bytes;
+            l->blocks = groups[i].blocks;
+            l->stack = st;
+        }
+    }
+    free(groups);
+    symbolize_release_debuginfo(run->a->sym);
+    return rc;
+}
+
+static struct analysis *analysis_new(const char *path, const struct analyze_opts *opts)
+{
+    struct analysis *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    strpool_init(&a->strings);
+    a->sym = symbolize_new(opts);
+    a->pub.path = strpool_dup(&a->strings, path);
+    if (!a->sym || !a->pub.path) {
+        analyze_process_free(&a->pub);
+        return NULL;
+    }
+    return a;
+}
+
+/* Stream every record through apply(); 0, or -errno with err filled. */
+static int read_all(struct run *run, struct reader *r, struct analyze_error *err)
+{
+    const struct trace_rec_hdr *h;
+    int rc;
+    while ((rc = reader_next(r, &h, err)) > 0) {
+        if (apply(run, h) < 0) {
+            snprintf(err->message, sizeof(err->message), "out of memory");
+            err->offset = (int64_t)r->good_end;
+            return -ENOMEM;
+        }
+    }
+    return rc;
+}
+
+static int finish(struct run *run, struct reader *r, struct analyze_error *err)
+{
+    struct analyze_process *p = &run->a->pub;
+    p->pid = r->hdr.pid;
+    p->ppid = r->hdr.ppid;
+    p->duration_ns = run->last_ns - run->first_ns;
+    int rc = conclude(run, r);
+    if (rc == 0)
+        rc = collect_leaks(run);
+    uint64_t dropped = p->summary.dropped, untracked = p->summary.untracked;
+    p->summary = run->replay.sum; /* with leaked_* from collect_leaks */
+    p->summary.dropped = dropped;
+    p->summary.untracked = untracked;
+    if (rc < 0) {
+        snprintf(err->message, sizeof(err->message), "out of memory");
+        err->offset = -1;
+    }
+    return rc;
+}
+
+int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
+                  struct analyze_error *err)
+{
+    struct reader r;
+    struct run run = {0};
+    err->message[0] = '\0';
+    err->offset = -1;
+    *out = NULL;
+    int rc = reader_open(&r, path, err);
+    if (rc == 0 && !(run.a = analysis_new(path, opts))) {
+        snprintf(err->message, sizeof(err->message), "out of memory");
+        rc = -ENOMEM;
+    }
+    replay_init(&run.replay);
+    if (rc == 0)
+        rc = read_all(&run, &r, err);
+    if (rc == 0)
+        rc = finish(&run, &r, err);
+    replay_fini(&run.replay);
+    reader_close(&r);
+    if (rc < 0) {
+        analyze_process_free(run.a ? &run.a->pub : NULL);
+        return rc;
+    }
+    *out = &run.a->pub;
+    return 0;
+}
+
+void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, int status,
+                             int signal)
+{
+    p->end = end;
+    p->status = end == ANALYZE_END_EXIT ? status : 0;
+    p->signal = end == ANALYZE_END_SIGNAL ? signal : 0;
+}
+
+void analyze_process_free(struct analyze_process *p)
+{
+    if (!p)
+        return;
+    struct analysis *a = (struct analysis *)p;
+    symbolize_free(a->sym);
+    strpool_fini(&a->strings);
+    free(a->argv);
+    free(p->leaks);
+    free(a);
+}
+
+const char *analyze_end_name(enum analyze_end end)
+{
+    switch (end) {
+    case ANALYZE_END_EXIT:
+        return "exit";
+    case ANALYZE_END_SIGNAL:
+        return "signal";
+    case ANALYZE_END_KILLED:
+        return "killed";
+    default:
+        return "unknown";
+    }
+}

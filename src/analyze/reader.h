@@ -1,0 +1,57 @@
+/*
+ * The trace reader: opens a trace file, checks its header and hands out its records one at
+ * a time, each validated by trace_rec_check(), through a bounded buffer (traces can be
+ * gigabytes; memory stays at READER_BUF bytes). It interprets no record: that is the
+ * caller's job. It reports where and why the data stopped, and never prints.
+ */
+#ifndef HEAPWISE_ANALYZE_READER_H
+#define HEAPWISE_ANALYZE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyze.h"
+#include "trace/format.h"
+
+/* Bytes of the read buffer; must hold the largest record (TRACE_REC_MAX). */
+#define READER_BUF (256 * 1024)
+
+/* Why reader_next() returned no record. */
+enum reader_stop {
+    READER_MORE = 0, /* not stopped yet */
+    READER_EOF,      /* end of file, or a zero header word: the data ends cleanly */
+    READER_TORN,     /* the file ends inside a record (torn tail) */
+    READER_CORRUPT,  /* a malformed record; see reader.why */
+};
+
+struct reader {
+    int fd;
+    struct trace_file_header hdr; /* the file header, checked */
+    unsigned char *buf;           /* READER_BUF bytes; the next record starts 8-aligned */
+    size_t len;                   /* valid bytes in buf */
+    size_t pos;                   /* offset in buf of the next record */
+    uint64_t buf_off;             /* file offset of buf[0] */
+    int eof;                      /* read() returned 0 */
+    uint64_t good_end;            /* file offset just past the last good record */
+    enum reader_stop stop;        /* why the records ended */
+    const char *why;              /* static description when stop == READER_CORRUPT */
+};
+
+/*
+ * Open path and check its header. 0 on success; -errno with err filled on failure:
+ * cannot open or read, "truncated header (N bytes)", or the header check's reason
+ * (e.g. "not a heapwise trace (bad magic)").
+ */
+int reader_open(struct reader *r, const char *path, struct analyze_error *err);
+
+/*
+ * The next record: 1 and *rec (valid until the next call; 8-aligned, size-checked, body
+ * checked by trace_rec_check), 0 at the end of the data (r->stop says how, r->good_end
+ * where), or -EIO (err filled) when reading fails.
+ */
+int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analyze_error *err);
+
+/* Release the reader. Safe on a reader whose open failed. */
+void reader_close(struct reader *r);
+
+#endif

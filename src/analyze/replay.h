@@ -1,0 +1,55 @@
+/*
+ * Replay of allocation events: keeps the live set (address -> requested size, allocation
+ * stack, kind) and the running totals, and at the end groups what is still live by
+ * allocation stack. Memory is proportional to the live set. It knows nothing of files or
+ * symbols and never prints.
+ */
+#ifndef HEAPWISE_ANALYZE_REPLAY_H
+#define HEAPWISE_ANALYZE_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyze.h"
+#include "analyze/hmap.h"
+
+struct replay {
+    struct hmap live;           /* address -> struct replay_block */
+    uint64_t live_bytes;        /* sum of requested sizes of live blocks */
+    struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
+};
+
+/* Blocks still live at the end that share one allocation stack. */
+struct replay_group {
+    uint32_t stack;  /* allocation stack id (TRACE_STACK_NONE included) */
+    uint64_t bytes;  /* sum of requested sizes */
+    uint64_t blocks; /* number of blocks */
+};
+
+void replay_init(struct replay *r);
+void replay_fini(struct replay *r);
+
+/*
+ * A block of size bytes was allocated at ptr by stack with kind. A ptr still live means a
+ * free was missed: the old block is dropped and counted in sum.implicit_frees. ptr 0 is
+ * ignored. 0, or -ENOMEM.
+ */
+int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, unsigned kind);
+
+/* ptr was released; a ptr not live is counted in sum.unknown_frees. */
+void replay_free(struct replay *r, uint64_t ptr);
+
+/*
+ * old_ptr was resized to size at new_ptr (0: the call failed, old_ptr stays live). Counts
+ * one allocation, and one free when old_ptr was live. 0, or -ENOMEM.
+ */
+int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
+                   uint32_t stack);
+
+/*
+ * Group the live blocks by allocation stack into a malloc'd array (*out, *n; unordered),
+ * and set sum.leaked_bytes and sum.leaked_blocks. 0, or -ENOMEM.
+ */
+int replay_leaks(struct replay *r, struct replay_group **out, size_t *n);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * The JSON report (report_json_write in analyze.h), schema version 1:
+ *
+ *   { "heapwise": 1, "processes": [ { "pid", "ppid", "exe", "argv", "end", "status",
+ *     "signal", "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
+ *     [ { "address", "module", "function", "file", "line", "inlined" } ] } ],
+ *     "errors": [], "warning" } ] }
+ *
+ * Unknown values are null. Strings are escaped per RFC 8259; bytes that are not valid
+ * UTF-8 become U+FFFD. Writes only to the stream it is given.
+ */
+#include "analyze/analyze.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (up to n bytes), or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+    if (s[0] < 0xc2 || s[0] > 0xf4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    }
+    /* no overlong 3/4-byte forms, no surrogates, nothing past U+10FFFF */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
+    return len;
+}
+
+static void put_string(FILE *out, const char *str)
+{
+    if (!str) {
+        fputs("null", out);
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str);
+    fputc('"', out);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') {
+            fprintf(out, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+        } else if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len == 0) {
+                fputs("\\ufffd", out);
+                i++;
+                continue;
+            }
+            fwrite(s + i, 1, len, out);
+            i += len;
+            continue;
+        } else {
+            fputc(c, out);
+        }
+        i++;
+    }
+    fputc('"', out);
+}
+
+static void put_frame(FILE *out, const struct analyze_frame *f)
+{
+    fprintf(out, "{\"address\": \"0x%" PRIx64 "\", \"module\": ", f->address);
+    put_string(out, f->module);
+    fputs(", \"function\": ", out);
+    put_string(out, f->function);
+    fputs(", \"file\": ", out);
+    put_string(out, f->file);
+    if (f->line > 0)
+        fprintf(out, ", \"line\": %d", f->line);
+    else
+        fputs(", \"line\": null", out);
+    fprintf(out, ", \"inlined\": %s}", f->inlined ? "true" : "false");
+}
+
+static void put_leak(FILE *out, const struct analyze_leak *l)
+{
+    fputs("{\"kind\": ", out);
+    put_string(out, l->kind);
+    fprintf(out, ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stack\": [", l->bytes,
+            l->blocks);
+    for (size_t i = 0; l->stack && i < l->stack->nframes; i++) {
+        fputs(i ? ",\n          " : "\n          ", out);
+        put_frame(out, &l->stack->frames[i]);
+    }
+    fputs("]}", out);
+}
+
+static void put_summary(FILE *out, const struct analyze_process *p)
+{
+    const struct analyze_summary *s = &p->summary;
+    fprintf(out,
+            "\"summary\": {\"allocations\": %" PRIu64 ", \"frees\": %" PRIu64
+            ", \"peak_bytes\": %" PRIu64 ", \"leaked_bytes\": %" PRIu64
+            ", \"leaked_blocks\": %" PRIu64 ", \"errors\": %" PRIu64 ", \"dropped\": %" PRIu64
+            ", \"untracked\": %" PRIu64 ", \"unknown_frees\": %" PRIu64
+            ", \"implicit_frees\": %" PRIu64 ", \"runtime_bytes\": %" PRIu64
+            ", \"runtime_blocks\": %" PRIu64 ", \"duration_ns\": %" PRIu64 "}",
+            s->allocations, s->frees, s->peak_bytes, s->leaked_bytes, s->leaked_blocks, s->errors,
+            s->dropped, s->untracked, s->unknown_frees, s->implicit_frees, s->runtime_bytes,
+            s->runtime_blocks, p->duration_ns);
+}
+
+static void put_identity(FILE *out, const struct analyze_process *p)
+{
+    fprintf(out, "{\"pid\": %" PRIu64 ", \"ppid\": %" PRIu64 ", \"exe\": ", p->pid, p->ppid);
+    put_string(out, p->exe);
+    fputs(", \"argv\": [", out);
+    for (size_t i = 0; i < p->argc; i++) {
+        fputs(i ? ", " : "", out);
+        put_string(out, p->argv[i]);
+    }
+    fprintf(out, "],\n    \"end\": \"%s\", ", analyze_end_name(p->end));
+    if (p->end == ANALYZE_END_EXIT)
+        fprintf(out, "\"status\": %d, ", p->status);
+    else
+        fputs("\"status\": null, ", out);
+    if (p->end == ANALYZE_END_SIGNAL)
+        fprintf(out, "\"signal\": %d,\n    ", p->signal);
+    else
+        fputs("\"signal\": null,\n    ", out);
+}
+
+static void put_process(FILE *out, const struct analyze_process *p)
+{
+    put_identity(out, p);
+    put_summary(out, p);
+    fputs(",\n    \"leaks\": [", out);
+    for (size_t i = 0; i < p->nleaks; i++) {
+        fputs(i ? ",\n      " : "\n      ", out);
+        put_leak(out, &p->leaks[i]);
+    }
+    fputs("],\n    \"errors\": [],\n    \"warning\": ", out);
+    put_string(out, p->warning);
+    fputs("}", out);
+}
+
+int report_json_write(FILE *out, struct analyze_process *const *procs, size_t nprocs)
+{
+    fputs("{\"heapwise\": 1,\n \"processes\": [", out);
+    for (size_t i = 0; i < nprocs; i++) {
+        fputs(i ? ",\n   " : "\n   ", out);
+        put_process(out, procs[i]);
+    }
+    fputs("]}\n", out);
+    return ferror(out) ? -EIO : 0;
+}

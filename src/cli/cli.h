@@ -1,0 +1,46 @@
+/*
+ * Shared pieces of the heapwise command line: the command entry points, diagnostics in
+ * the house style ("heapwise report: t.trace: truncated at byte 42"), and turning traces
+ * into reports. Only src/cli/ prints diagnostics and chooses exit codes.
+ */
+#ifndef HEAPWISE_CLI_H
+#define HEAPWISE_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes of heapwise itself (documented in man/heapwise.1). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_INCOMPLETE 1 /* report: a trace was unreadable, truncated or corrupt */
+#define CLI_EXIT_USAGE 2      /* bad command line */
+#define CLI_EXIT_NOEXEC 126   /* run: the program exists but cannot be executed */
+#define CLI_EXIT_NOTFOUND 127 /* run: the program does not exist */
+
+/* Options shared by `run` and `report` that shape the report. */
+struct report_request {
+    int json;              /* 1: one JSON document instead of text */
+    int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
+    FILE *out;             /* where the report goes */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* "heapwise CMD: message\n" on stderr; printf-style. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* As cli_error, then a hint to run `heapwise CMD --help`; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Analyse each trace and write one report for all of them. `ends` (may be NULL) holds,
+ * per trace, a wait status to apply (-1: none). Problems with a trace are printed as
+ * one line each under `cmd`. Returns the number of traces that were unreadable or
+ * incomplete, or -1 if writing the report failed.
+ */
+int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_t n,
+                     const struct report_request *req);
+
+/* Version string "heapwise X.Y.Z". */
+const char *cli_version(void);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * `heapwise report [--json] TRACE|DIR...`: analyse traces written earlier. A directory
+ * stands for every *.trace file in it. Reports go to stdout, problems to stderr.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CMD "report"
+
+static const char usage[] =
+    "Usage: heapwise report [OPTIONS] TRACE|DIR...\n"
+    "Analyse heapwise traces and print a leak report for each process.\n"
+    "A directory stands for every *.trace file in it.\n"
+    "\n"
+    "  --json               print one JSON document (schema: man heapwise(1))\n"
+    "  --show-shim-frames   keep frames inside libheapwise.so in stacks\n"
+    "  -h, --help           show this help and exit\n"
+    "\n"
+    "Exit status: 0 when every trace was read completely, 1 when a trace was\n"
+    "unreadable, truncated or corrupt (what could be read is still reported),\n"
+    "2 on a usage error.\n";
+
+struct path_list {
+    char **v;
+    size_t n, cap;
+};
+
+static int push(struct path_list *l, char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        char **v = realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = path;
+    return 0;
+}
+
+static int is_trace_name(const struct dirent *d)
+{
+    size_t len = strlen(d->d_name);
+    return len > 6 && strcmp(d->d_name + len - 6, ".trace") == 0;
+}
+
+/* Add every *.trace of dir, sorted by name. Returns how many, or -errno. */
+static int push_dir(struct path_list *l, const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, is_trace_name, alphasort);
+    if (n < 0)
+        return -errno;
+    int rc = n;
+    for (int i = 0; i < n; i++) {
+        char *path = NULL;
+        if (rc >= 0 && (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0 || push(l, path)))
+            rc = -ENOMEM;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* Expand the operands into trace paths; returns the number of operands that failed. */
+static int collect(struct path_list *l, char **args, int nargs)
+{
+    int bad = 0;
+    for (int i = 0; i < nargs; i++) {
+        struct stat st;
+        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            int n = push_dir(l, args[i]);
+            if (n <= 0) {
+                cli_error(CMD, "%s: %s", args[i], n == 0 ? "no *.trace files in directory"
+                                                          : strerror(-n));
+                bad++;
+            }
+            continue;
+        }
+        char *copy = strdup(args[i]);
+        if (!copy || push(l, copy) < 0) {
+            free(copy);
+            cli_error(CMD, "out of memory");
+            bad++;
+        }
+    }
+    return bad;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"show-shim-frames", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct report_request req = {.out = stdout};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': req.json = 1; break;
+        case 's': req.show_shim_frames = 1; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:
+            return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error(CMD, "no trace given");
+    struct path_list l = {0};
+    int bad = collect(&l, argv + optind, argc - optind);
+    int rc = l.n ? cli_emit_reports(CMD, l.v, NULL, l.n, &req) : 0;
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    return rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+}

@@ -1,0 +1,358 @@
+/*
+ * `heapwise run [OPTIONS] [--] PROG [ARGS]`: start PROG with libheapwise.so preloaded,
+ * wait for it, then report on its trace. The program's stdin, stdout and exit status
+ * pass through untouched; the report goes to stderr or --log-file.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CMD "run"
+/* Name of the shim next to the CLI in a build tree, and in the install libdir. */
+#define SHIM_NAME "libheapwise.so"
+/* Exit status of a process killed by signal N, as shells report it. */
+#define SIGNAL_EXIT_BASE 128
+
+static const char usage[] =
+    "Usage: heapwise run [OPTIONS] [--] PROG [ARGS...]\n"
+    "Run PROG with every allocation traced, then print a leak report on stderr.\n"
+    "\n"
+    "  -o, --output=PATH      trace file (%p: pid) or directory for traces\n"
+    "                         (default: heapwise.PROG.PID.trace in the current directory)\n"
+    "      --log-file=FILE    write the report to FILE instead of stderr\n"
+    "      --json             write the report as one JSON document\n"
+    "      --depth=N          frames captured per stack (1-256, default 64)\n"
+    "      --no-free-stacks   do not capture stacks on free (faster)\n"
+    "      --show-shim-frames keep frames inside libheapwise.so in stacks\n"
+    "  -h, --help             show this help and exit\n"
+    "\n"
+    "Exit status: PROG's own (128+N if it died of signal N); 127 if PROG does not\n"
+    "exist, 126 if it cannot be executed, 2 on a usage error, 1 if no usable\n"
+    "trace was written although PROG succeeded.\n";
+
+struct run_opts {
+    const char *output;   /* -o value or NULL */
+    const char *log_file; /* --log-file or NULL */
+    const char *depth;    /* --depth value or NULL */
+    int no_free_stacks;
+    struct report_request req;
+};
+
+static int parse(int argc, char **argv, struct run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"log-file", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},
+        {"depth", required_argument, NULL, 'd'},
+        {"no-free-stacks", no_argument, NULL, 'n'},
+        {"show-shim-frames", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->output = optarg; break;
+        case 'l': o->log_file = optarg; break;
+        case 'j': o->req.json = 1; break;
+        case 'd': o->depth = optarg; break;
+        case 'n': o->no_free_stacks = 1; break;
+        case 's': o->req.show_shim_frames = 1; break;
+        case 'h': fputs(usage, stdout); return 1;
+        case ':':
+            return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return 0;
+}
+
+/* snprintf that reports truncation: 0, or -ENAMETOOLONG. */
+__attribute__((format(printf, 3, 4))) static int fmt(char *buf, size_t len, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(buf, len, f, ap);
+    va_end(ap);
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int check_depth(const char *depth)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(depth, &end, 10);
+    return errno == 0 && *end == '\0' && end != depth && v >= 1 && v <= 256;
+}
+
+/* The shim: next to this binary in a build tree (.libs/), else in the install libdir. */
+static int find_shim(char *buf, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            if (fmt(buf, len, "%s/.libs/%s", self, SHIM_NAME) == 0 && access(buf, R_OK) == 0)
+                return 0;
+        }
+    }
+    if (fmt(buf, len, "%s/%s", HW_LIBDIR, SHIM_NAME) < 0)
+        return -ENAMETOOLONG;
+    return access(buf, R_OK) == 0 ? 0 : -ENOENT;
+}
+
+/* Resolve PROG like execvp does. Returns 0, -ENOENT or -EACCES. */
+static int find_program(const char *prog, char *buf, size_t len)
+{
+    if (strchr(prog, '/')) {
+        snprintf(buf, len, "%s", prog);
+        return access(buf, F_OK) ? -ENOENT : access(buf, X_OK) ? -EACCES : 0;
+    }
+    const char *path = getenv("PATH");
+    int rc = -ENOENT;
+    for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+        size_t dl = strcspn(p, ":");
+        snprintf(buf, len, "%.*s/%s", (int)dl, dl ? p : ".", prog);
+        struct stat st;
+        if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(buf, X_OK) == 0)
+                return 0;
+            rc = -EACCES;
+        }
+        p += dl + (p[dl] == ':');
+    }
+    return rc;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Append "key=value" to the HEAPWISE_OPTIONS string in buf. */
+static void add_option(char *buf, size_t len, const char *key, const char *value)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, "%s%s=%s", used ? ":" : "", key, value);
+}
+
+/* Set LD_PRELOAD and HEAPWISE_OPTIONS for the child; the user's own values are kept. */
+static int setup_env(const char *shim, const char *outdir_or_file, const struct run_opts *o)
+{
+    char opts[PATH_MAX + 512] = "";
+    const char *user = getenv("HEAPWISE_OPTIONS");
+    if (user && *user)
+        snprintf(opts, sizeof(opts), "%s", user);
+    add_option(opts, sizeof(opts), "output", outdir_or_file);
+    if (o->depth)
+        add_option(opts, sizeof(opts), "depth", o->depth);
+    if (o->no_free_stacks)
+        add_option(opts, sizeof(opts), "free_stacks", "0");
+
+    char preload[2 * PATH_MAX];
+    const char *old = getenv("LD_PRELOAD");
+    snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
+    if (setenv("HEAPWISE_OPTIONS", opts, 1) || setenv("LD_PRELOAD", preload, 1))
+        return -errno;
+    return 0;
+}
+
+/* Fork and exec; returns the child's pid, or -errno when exec failed (reported by the child). */
+static pid_t spawn(const char *path, char **args)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        execv(path, args);
+        int e = errno;
+        (void)!write(fds[1], &e, sizeof(e));
+        _exit(CLI_EXIT_NOTFOUND);
+    }
+    close(fds[1]);
+    int e = 0;
+    ssize_t n;
+    while ((n = read(fds[0], &e, sizeof(e))) < 0 && errno == EINTR)
+        ;
+    close(fds[0]);
+    if (n == sizeof(e)) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        return -e;
+    }
+    return pid;
+}
+
+static int wait_child(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    return status;
+}
+
+static int exit_code_of(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return SIGNAL_EXIT_BASE + WTERMSIG(status);
+    return 1;
+}
+
+/* The newest heapwise.*.PID.trace in dir, written into buf. */
+static int find_trace_in_dir(const char *dir, pid_t pid, char *buf, size_t len)
+{
+    char suffix[32];
+    snprintf(suffix, sizeof(suffix), ".%ld.trace", (long)pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    struct dirent *e;
+    time_t newest = 0;
+    int found = -ENOENT;
+    while ((e = readdir(d))) {
+        size_t nl = strlen(e->d_name), sl = strlen(suffix);
+        if (strncmp(e->d_name, "heapwise.", 9) || nl <= sl || strcmp(e->d_name + nl - sl, suffix))
+            continue;
+        char path[PATH_MAX];
+        struct stat st;
+        if (fmt(path, sizeof(path), "%s/%s", dir, e->d_name) < 0 || stat(path, &st) < 0)
+            continue;
+        if ((found < 0 || st.st_mtime >= newest) && fmt(buf, len, "%s", path) == 0) {
+            newest = st.st_mtime;
+            found = 0;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+/* Replace each %p of pattern with pid. */
+static void expand_pid(const char *pattern, pid_t pid, char *buf, size_t len)
+{
+    size_t o = 0;
+    for (const char *p = pattern; *p && o + 1 < len; p++) {
+        if (p[0] == '%' && p[1] == 'p') {
+            o += snprintf(buf + o, len - o, "%ld", (long)pid);
+            p++;
+        } else {
+            buf[o++] = *p;
+        }
+    }
+    buf[o < len ? o : len - 1] = '\0';
+}
+
+/* Where the child's trace goes: a directory (dir = 1) or a file pattern with %p. */
+static int choose_output(const char *output, char *buf, size_t len, int *dir)
+{
+    if (!output && !getcwd(buf, len))
+        return -errno;
+    if (output)
+        snprintf(buf, len, "%s", output);
+    if (strchr(buf, ':'))
+        return -EINVAL;
+    *dir = is_dir(buf);
+    return 0;
+}
+
+static int report(pid_t pid, int status, const char *out, int dir, struct run_opts *o)
+{
+    char trace[PATH_MAX];
+    if (dir && find_trace_in_dir(out, pid, trace, sizeof(trace)) < 0) {
+        cli_error(CMD, "no trace was written for pid %ld in %s", (long)pid, out);
+        return -1;
+    }
+    if (!dir)
+        expand_pid(out, pid, trace, sizeof(trace));
+    o->req.out = stderr;
+    if (o->log_file && !(o->req.out = fopen(o->log_file, "w"))) {
+        cli_error(CMD, "%s: %s", o->log_file, strerror(errno));
+        return -1;
+    }
+    char *paths[] = {trace};
+    int rc = cli_emit_reports(CMD, paths, &status, 1, &o->req);
+    if (o->log_file && fclose(o->req.out) != 0 && rc == 0) {
+        cli_error(CMD, "%s: %s", o->log_file, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+static int start(char **args, const struct run_opts *o, const char *out, pid_t *pid)
+{
+    char shim[PATH_MAX], prog[PATH_MAX];
+    if (find_shim(shim, sizeof(shim)) < 0) {
+        cli_error(CMD, "cannot find %s (looked next to heapwise and in %s)", SHIM_NAME, HW_LIBDIR);
+        return CLI_EXIT_NOTFOUND;
+    }
+    int rc = find_program(args[0], prog, sizeof(prog));
+    if (rc < 0) {
+        cli_error(CMD, "%s: %s", args[0], rc == -ENOENT ? strchr(args[0], '/')
+                  ? "No such file or directory" : "command not found" : strerror(-rc));
+        return rc == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_NOEXEC;
+    }
+    if (setup_env(shim, out, o) < 0) {
+        cli_error(CMD, "cannot set the environment: %s", strerror(errno));
+        return 1;
+    }
+    *pid = spawn(prog, args);
+    if (*pid < 0) {
+        cli_error(CMD, "%s: %s", args[0], strerror((int)-*pid));
+        return *pid == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_NOEXEC;
+    }
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc == 1 ? CLI_EXIT_OK : rc;
+    if (optind >= argc)
+        return cli_usage_error(CMD, "no program given");
+    if (o.depth && !check_depth(o.depth))
+        return cli_usage_error(CMD, "--depth: '%s' is not a number from 1 to 256", o.depth);
+    char out[PATH_MAX];
+    int dir = 0;
+    if (choose_output(o.output, out, sizeof(out), &dir) < 0)
+        return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o.output);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    pid_t pid;
+    rc = start(argv + optind, &o, out, &pid);
+    if (rc)
+        return rc;
+    int status = wait_child(pid);
+    int code = exit_code_of(status);
+    if (report(pid, status, out, dir, &o) < 0 && code == 0)
+        return 1;
+    return code;
+}

@@ -1,0 +1,348 @@
+/*
+ * Unit tests of src/analyze/analyze.c through analyze_trace() on generated traces: exact
+ * totals and leak order, records after the end record, truncation at every byte, corrupt
+ * records, bad headers.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/analyze.h"
+#include "tracegen.h"
+
+static struct tracegen g;
+static const char *path;
+static const struct analyze_opts opts = {0};
+
+/* File offsets just past each record of the trace built by build_basic(). */
+static size_t ends[64];
+static size_t nends, end_record; /* index in ends of the END record */
+
+static void setup(void)
+{
+    tracegen_init(&g, 4242, 1);
+    nends = 0;
+}
+
+static void teardown(void)
+{
+    tracegen_fini(&g);
+    if (path)
+        unlink(path);
+    path = NULL;
+}
+
+static void mark(void)
+{
+    ends[nends++] = g.len;
+}
+
+/*
+ * Stacks 1..6; live at the end: stack 1: 3 x 100, stack 2: 300, stack 3: 50 (via realloc),
+ * stack 4: 50, stack 6: 8 (allocated after the end record). Peak 1200.
+ */
+static void build_basic(void)
+{
+    const char *argv[] = {"prog", "arg one", "x"};
+    tracegen_process(&g, "/usr/bin/prog", 3, argv), mark();
+    tracegen_modules_begin(&g), mark();
+    for (uint32_t id = 1; id <= 6; id++) {
+        uint64_t frames[2] = {0x401000 + id * 0x10, 0x402000};
+        tracegen_stack(&g, id, 2, frames), mark();
+    }
+    tracegen_alloc(&g, KIND_MALLOC, 0x5000, 1000, 5), mark();
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 100, 1), mark();
+    tracegen_alloc(&g, KIND_NEW, 0x2000, 100, 1), mark();
+    tracegen_free(&g, KIND_MALLOC, 0x5000), mark();
+    tracegen_alloc(&g, KIND_NEW_ARRAY, 0x2100, 100, 1), mark();
+    tracegen_alloc(&g, KIND_MALLOC, 0x6000, 10, 3), mark();
+    tracegen_realloc(&g, 0x6000, 0x4000, 50, 3), mark();
+    tracegen_alloc(&g, KIND_ALIGNED, 0x3000, 300, 2), mark();
+    tracegen_alloc(&g, KIND_NEW_ALIGNED, 0x4100, 50, 4), mark();
+    tracegen_free(&g, KIND_MALLOC, 0x7777), mark();
+    tracegen_realloc(&g, 0x4100, 0, 4000, 4), mark();
+    end_record = nends;
+    tracegen_end(&g, 3, 2, 5), mark();
+    tracegen_alloc(&g, KIND_MALLOC, 0x8000, 64, 6), mark();
+    tracegen_free(&g, KIND_MALLOC, 0x8000), mark();
+    tracegen_alloc(&g, KIND_NEW_ARRAY_ALIGNED, 0x8100, 8, 6), mark();
+}
+
+static struct analyze_process *analyze_len(size_t len)
+{
+    path = tracegen_tmp(&g, len);
+    struct analyze_process *p = NULL;
+    struct analyze_error err;
+    int rc = analyze_trace(path, &opts, &p, &err);
+    ck_assert_msg(rc == 0, "len %zu: %d %s", len, rc, err.message);
+    return p;
+}
+
+START_TEST(test_round_trip)
+{
+    build_basic();
+    struct analyze_process *p = analyze_len(g.len);
+    ck_assert_uint_eq(p->pid, 4242);
+    ck_assert_uint_eq(p->ppid, 1);
+    ck_assert_str_eq(p->exe, "/usr/bin/prog");
+    ck_assert_uint_eq(p->argc, 3);
+    ck_assert_str_eq(p->argv[1], "arg one");
+    ck_assert_int_eq(p->end, ANALYZE_END_EXIT);
+    ck_assert_int_eq(p->status, 3);
+    ck_assert_ptr_null(p->warning);
+    ck_assert_uint_eq(p->summary.allocations, 10);
+    ck_assert_uint_eq(p->summary.frees, 3);
+    ck_assert_uint_eq(p->summary.unknown_frees, 1);
+    ck_assert_uint_eq(p->summary.peak_bytes, 1200);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 708);
+    ck_assert_uint_eq(p->summary.leaked_blocks, 7);
+    ck_assert_uint_eq(p->summary.dropped, 2);
+    ck_assert_uint_eq(p->summary.untracked, 5);
+    ck_assert_uint_eq(p->duration_ns, 14000);
+    static const uint32_t order[] = {1, 2, 3, 4, 6};
+    static const uint64_t bytes[] = {300, 300, 50, 50, 8}, blocks[] = {3, 1, 1, 1, 1};
+    ck_assert_uint_eq(p->nleaks, 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(p->leaks[i].kind, "leaked");
+        ck_assert_uint_eq(p->leaks[i].stack->id, order[i]);
+        ck_assert_uint_eq(p->leaks[i].bytes, bytes[i]);
+        ck_assert_uint_eq(p->leaks[i].blocks, blocks[i]);
+    }
+    const struct analyze_stack *s = p->leaks[0].stack;
+    ck_assert_uint_eq(s->nframes, 2);
+    ck_assert_uint_eq(s->frames[0].address, 0x401010);
+    ck_assert_ptr_null(s->frames[0].module); /* no module map covers it */
+    ck_assert_ptr_null(s->frames[0].function);
+    analyze_process_free(p);
+}
+END_TEST
+
+START_TEST(test_records_after_end)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
+    tracegen_end(&g, 0, 0, 0);
+    tracegen_free(&g, KIND_MALLOC, 0x1000);
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 20, 0);
+    struct analyze_process *p = analyze_len(g.len);
+    ck_assert_uint_eq(p->summary.frees, 1);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 20);
+    ck_assert_uint_eq(p->nleaks, 1);
+    ck_assert_uint_eq(p->leaks[0].stack->id, 0);
+    ck_assert_uint_eq(p->leaks[0].stack->nframes, 0);
+    ck_assert_ptr_null(p->warning);
+    ck_assert_ptr_null(p->exe);
+    ck_assert_uint_eq(p->argc, 0);
+    analyze_process_free(p);
+}
+END_TEST
+
+/* Totals of the trace cut at len must be those of the complete records before it. */
+static void check_prefix(size_t len, const struct analyze_process *whole_prefix, size_t k)
+{
+    struct analyze_process *p = analyze_len(len);
+    char want[128];
+    if (k >= end_record && len > ends[k])
+        snprintf(want, sizeof(want), "truncated at byte %zu (torn record after the end record)",
+                 ends[k]);
+    else if (k < end_record)
+        snprintf(want, sizeof(want), "truncated at byte %zu (no end record)", ends[k]);
+    if (k >= end_record && len == ends[k]) {
+        ck_assert_ptr_null(p->warning);
+    } else {
+        ck_assert_ptr_nonnull(p->warning);
+        ck_assert_str_eq(p->warning, want);
+    }
+    ck_assert_int_eq(p->end, k >= end_record ? ANALYZE_END_EXIT : ANALYZE_END_KILLED);
+    ck_assert_mem_eq(&p->summary, &whole_prefix->summary, sizeof(p->summary));
+    ck_assert_uint_eq(p->nleaks, whole_prefix->nleaks);
+    for (size_t i = 0; i < p->nleaks; i++) {
+        ck_assert_uint_eq(p->leaks[i].bytes, whole_prefix->leaks[i].bytes);
+        ck_assert_uint_eq(p->leaks[i].stack->id, whole_prefix->leaks[i].stack->id);
+    }
+    analyze_process_free(p);
+}
+
+START_TEST(test_truncated_everywhere)
+{
+    build_basic();
+    struct analyze_error err;
+    struct analyze_process *p;
+    size_t header = sizeof(struct trace_file_header);
+    for (size_t len = 0; len < header; len++) {
+        path = tracegen_tmp(&g, len);
+        ck_assert_int_eq(analyze_trace(path, &opts, &p, &err), -EINVAL);
+        char want[64];
+        snprintf(want, sizeof(want), "truncated header (%zu bytes)", len);
+        ck_assert_str_eq(err.message, want);
+        ck_assert_ptr_null(p);
+    }
+    for (size_t len = header; len < ends[0]; len++) { /* header, ring, no records */
+        p = analyze_len(len);
+        char want[64];
+        snprintf(want, sizeof(want), "truncated at byte %zu (no end record)",
+                 len < TRACE_PAGE + TRACEGEN_RING ? len : (size_t)TRACE_PAGE + TRACEGEN_RING);
+        ck_assert_str_eq(p->warning, want);
+        ck_assert_uint_eq(p->summary.allocations, 0);
+        ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+        analyze_process_free(p);
+    }
+    for (size_t k = 0; k < nends; k++) {
+        struct analyze_process *prefix = analyze_len(ends[k]);
+        size_t stop = k + 1 < nends ? ends[k + 1] : ends[k] + 1;
+        for (size_t len = ends[k]; len < stop; len++)
+            check_prefix(len, prefix, k);
+        analyze_process_free(prefix);
+    }
+}
+END_TEST
+
+START_TEST(test_corrupt_record)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 10, 0);
+    size_t bad = g.len;
+    uint64_t word = trace_hdr_word(20, TRACE_REC_FREE, 0);
+    tracegen_raw(&g, &word, sizeof(word));
+    tracegen_free(&g, KIND_MALLOC, 0x1000);
+    tracegen_end(&g, 0, 0, 0);
+    struct analyze_process *p = analyze_len(g.len);
+    char want[64];
+    snprintf(want, sizeof(want), "bad record size at byte %zu", bad);
+    ck_assert_str_eq(p->warning, want);
+    ck_assert_int_eq(p->end, ANALYZE_END_UNKNOWN);
+    ck_assert_uint_eq(p->summary.allocations, 2);
+    ck_assert_uint_eq(p->summary.frees, 0);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 20);
+    analyze_process_free(p);
+}
+END_TEST
+
+START_TEST(test_unknown_type)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
+    size_t bad = g.len;
+    uint64_t rec[2] = {trace_hdr_word(16, 77, 0), 0};
+    tracegen_raw(&g, rec, sizeof(rec));
+    struct analyze_process *p = analyze_len(g.len);
+    char want[64];
+    snprintf(want, sizeof(want), "unknown record type at byte %zu", bad);
+    ck_assert_str_eq(p->warning, want);
+    ck_assert_uint_eq(p->summary.allocations, 1);
+    analyze_process_free(p);
+}
+END_TEST
+
+static void expect_einval(const char *message)
+{
+    path = tracegen_tmp(&g, g.len);
+    struct analyze_process *p = (void *)1;
+    struct analyze_error err;
+    ck_assert_int_eq(analyze_trace(path, &opts, &p, &err), -EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_str_eq(err.message, message);
+    ck_assert_int_eq(err.offset, 0);
+}
+
+START_TEST(test_bad_headers)
+{
+    tracegen_header(&g)->magic[3] = 'x';
+    expect_einval("not a heapwise trace (bad magic)");
+    tracegen_header(&g)->magic[3] = TRACE_MAGIC[3];
+    tracegen_header(&g)->version = 0;
+    expect_einval("unsupported trace format version");
+    tracegen_header(&g)->version = TRACE_VERSION + 1;
+    expect_einval("unsupported trace format version");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    struct analyze_process *p;
+    struct analyze_error err;
+    ck_assert_int_eq(analyze_trace("/nonexistent/x.trace", &opts, &p, &err), -ENOENT);
+    ck_assert_str_eq(err.message, strerror(ENOENT));
+}
+END_TEST
+
+START_TEST(test_set_end_and_names)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
+    struct analyze_process *p = analyze_len(g.len);
+    ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+    ck_assert_str_eq(analyze_end_name(p->end), "killed");
+    analyze_process_set_end(p, ANALYZE_END_SIGNAL, 0, 9);
+    ck_assert_int_eq(p->end, ANALYZE_END_SIGNAL);
+    ck_assert_int_eq(p->signal, 9);
+    ck_assert_str_eq(analyze_end_name(ANALYZE_END_EXIT), "exit");
+    ck_assert_str_eq(analyze_end_name(ANALYZE_END_SIGNAL), "signal");
+    ck_assert_str_eq(analyze_end_name(ANALYZE_END_UNKNOWN), "unknown");
+    analyze_process_free(p);
+    analyze_process_free(NULL);
+}
+END_TEST
+
+/* Random byte damage anywhere: never a crash; either a clean failure or a full report. */
+START_TEST(test_random_damage)
+{
+    build_basic();
+    unsigned char *pristine = malloc(g.len);
+    memcpy(pristine, g.buf, g.len);
+    FILE *sink = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(sink);
+    srand(1234);
+    for (int round = 0; round < 1500; round++) {
+        memcpy(g.buf, pristine, g.len);
+        for (int flips = 1 + rand() % 4; flips > 0; flips--) {
+            /* mostly the records, sometimes the header */
+            size_t at = rand() % 8 ? ends[0] - 8 + (size_t)rand() % (g.len - ends[0] + 8)
+                                   : (size_t)rand() % sizeof(struct trace_file_header);
+            g.buf[at] ^= (unsigned char)(1u << (rand() % 8));
+        }
+        path = tracegen_tmp(&g, g.len);
+        struct analyze_process *p = NULL;
+        struct analyze_error err;
+        int rc = analyze_trace(path, &opts, &p, &err);
+        if (rc < 0) {
+            ck_assert_int_eq(rc, -EINVAL);
+            ck_assert_ptr_null(p);
+            continue;
+        }
+        ck_assert_int_eq(report_text_write(sink, p), 0);
+        ck_assert_int_eq(report_json_write(sink, &p, 1), 0);
+        analyze_process_free(p);
+    }
+    fclose(sink);
+    free(pristine);
+}
+END_TEST
+
+static Suite *analyze_suite(void)
+{
+    Suite *s = suite_create("analyze");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_records_after_end);
+    tcase_add_test(tc, test_truncated_everywhere);
+    tcase_add_test(tc, test_corrupt_record);
+    tcase_add_test(tc, test_unknown_type);
+    tcase_add_test(tc, test_bad_headers);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_set_end_and_names);
+    tcase_add_test(tc, test_random_damage);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(analyze_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,229 @@
+/* Unit tests of src/analyze/reader.c: header checks, record stream, stops and offsets. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/reader.h"
+#include "tracegen.h"
+
+static struct tracegen g;
+static const char *path;
+
+static void setup(void)
+{
+    tracegen_init(&g, 100, 1);
+}
+
+static void teardown(void)
+{
+    tracegen_fini(&g);
+    if (path)
+        unlink(path);
+    path = NULL;
+}
+
+/* Read every record of the file at path; returns the count, *r left at the stop. */
+static int read_all(struct reader *r, unsigned *types, int max)
+{
+    struct analyze_error err;
+    ck_assert_int_eq(reader_open(r, path, &err), 0);
+    const struct trace_rec_hdr *h;
+    int n = 0, rc;
+    while ((rc = reader_next(r, &h, &err)) > 0) {
+        ck_assert_uint_eq((uintptr_t)h % TRACE_ALIGN, 0);
+        if (n < max)
+            types[n] = h->type;
+        n++;
+    }
+    ck_assert_int_eq(rc, 0);
+    return n;
+}
+
+START_TEST(test_records_in_order)
+{
+    const char *argv[] = {"prog", "x"};
+    tracegen_process(&g, "/bin/prog", 2, argv);
+    uint64_t frames[] = {0x401000};
+    tracegen_stack(&g, 1, 1, frames);
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 8, 1);
+    tracegen_end(&g, 0, 0, 0);
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[8];
+    ck_assert_int_eq(read_all(&r, types, 8), 4);
+    ck_assert_uint_eq(types[0], TRACE_REC_PROCESS);
+    ck_assert_uint_eq(types[3], TRACE_REC_END);
+    ck_assert_int_eq(r.stop, READER_EOF);
+    ck_assert_uint_eq(r.good_end, g.len);
+    ck_assert_uint_eq(r.hdr.pid, 100);
+    reader_close(&r);
+}
+END_TEST
+
+static void expect_open_error(size_t len, int code, const char *message, int64_t offset)
+{
+    path = tracegen_tmp(&g, len);
+    struct reader r;
+    struct analyze_error err = {.offset = 99};
+    ck_assert_int_eq(reader_open(&r, path, &err), code);
+    ck_assert_str_eq(err.message, message);
+    ck_assert_int_eq(err.offset, offset);
+    reader_close(&r);
+}
+
+START_TEST(test_bad_magic)
+{
+    tracegen_header(&g)->magic[0] = 'X';
+    expect_open_error(g.len, -EINVAL, "not a heapwise trace (bad magic)", 0);
+}
+END_TEST
+
+START_TEST(test_bad_version)
+{
+    tracegen_header(&g)->version = TRACE_VERSION + 1;
+    expect_open_error(g.len, -EINVAL, "unsupported trace format version", 0);
+}
+END_TEST
+
+START_TEST(test_truncated_header)
+{
+    expect_open_error(20, -EINVAL, "truncated header (20 bytes)", 20);
+    expect_open_error(0, -EINVAL, "truncated header (0 bytes)", 0);
+}
+END_TEST
+
+/* A short file that is not a trace is reported as such, not as a truncated trace. */
+START_TEST(test_short_foreign_file)
+{
+    memcpy(g.buf, "hello, world!\n", 15);
+    expect_open_error(15, -EINVAL, "not a heapwise trace (bad magic)", 0);
+    expect_open_error(3, -EINVAL, "not a heapwise trace (bad magic)", 0);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    struct reader r;
+    struct analyze_error err;
+    ck_assert_int_eq(reader_open(&r, "/nonexistent/heapwise.trace", &err), -ENOENT);
+    ck_assert_int_eq(err.offset, -1);
+    reader_close(&r);
+}
+END_TEST
+
+static void expect_corrupt(uint64_t word, const char *why)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 8, 0);
+    size_t bad_at = g.len;
+    tracegen_raw(&g, &word, sizeof(word));
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 8, 0);
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[4];
+    ck_assert_int_eq(read_all(&r, types, 4), 1);
+    ck_assert_int_eq(r.stop, READER_CORRUPT);
+    ck_assert_str_eq(r.why, why);
+    ck_assert_uint_eq(r.good_end, bad_at);
+    reader_close(&r);
+}
+
+START_TEST(test_bad_size)
+{
+    expect_corrupt(trace_hdr_word(13, TRACE_REC_ALLOC, 0), "bad record size");
+}
+END_TEST
+
+START_TEST(test_unknown_type)
+{
+    expect_corrupt(trace_hdr_word(48, 200, 0), "unknown record type");
+}
+END_TEST
+
+START_TEST(test_bad_kind)
+{
+    expect_corrupt(trace_hdr_word(48, TRACE_REC_ALLOC, KIND_LIMIT), "allocation kind out of range");
+}
+END_TEST
+
+START_TEST(test_torn_tail)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 8, 0);
+    size_t good = g.len;
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 8, 0);
+    path = tracegen_tmp(&g, g.len - 5);
+    struct reader r;
+    unsigned types[4];
+    ck_assert_int_eq(read_all(&r, types, 4), 1);
+    ck_assert_int_eq(r.stop, READER_TORN);
+    ck_assert_uint_eq(r.good_end, good);
+    reader_close(&r);
+}
+END_TEST
+
+START_TEST(test_zero_word_ends_data)
+{
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 8, 0);
+    size_t good = g.len;
+    uint64_t zero[2] = {0, 0xdeadbeef};
+    tracegen_raw(&g, zero, sizeof(zero));
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[4];
+    ck_assert_int_eq(read_all(&r, types, 4), 1);
+    ck_assert_int_eq(r.stop, READER_EOF);
+    ck_assert_uint_eq(r.good_end, good);
+    reader_close(&r);
+}
+END_TEST
+
+/* More data than one buffer: every record arrives, whole and aligned, across refills. */
+START_TEST(test_larger_than_buffer)
+{
+    int n = 3 * READER_BUF / 48 + 17;
+    uint64_t frames[7] = {1, 2, 3, 4, 5, 6, 7}; /* 72-byte records shift the phase */
+    for (int i = 0; i < n; i++) {
+        if (i % 5 == 0)
+            tracegen_stack(&g, (uint32_t)i + 1, 7, frames);
+        tracegen_alloc(&g, KIND_MALLOC, 0x1000 + (uint64_t)i * 16, 8, 0);
+    }
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[1];
+    ck_assert_int_eq(read_all(&r, types, 1), n + (n + 4) / 5);
+    ck_assert_int_eq(r.stop, READER_EOF);
+    ck_assert_uint_eq(r.good_end, g.len);
+    reader_close(&r);
+}
+END_TEST
+
+static Suite *reader_suite(void)
+{
+    Suite *s = suite_create("reader");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_records_in_order);
+    tcase_add_test(tc, test_bad_magic);
+    tcase_add_test(tc, test_bad_version);
+    tcase_add_test(tc, test_truncated_header);
+    tcase_add_test(tc, test_short_foreign_file);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_bad_size);
+    tcase_add_test(tc, test_unknown_type);
+    tcase_add_test(tc, test_bad_kind);
+    tcase_add_test(tc, test_torn_tail);
+    tcase_add_test(tc, test_zero_word_ends_data);
+    tcase_add_test(tc, test_larger_than_buffer);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(reader_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,133 @@
+/* Unit tests of src/analyze/replay.c: pairing, totals, peak, realloc, grouping. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "analyze/replay.h"
+#include "trace/format.h"
+
+static struct replay_group *find(struct replay_group *g, size_t n, uint32_t stack)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (g[i].stack == stack)
+            return &g[i];
+    }
+    return NULL;
+}
+
+START_TEST(test_totals_and_peak)
+{
+    struct replay r;
+    replay_init(&r);
+    ck_assert_int_eq(replay_alloc(&r, 0x1000, 100, 1, KIND_MALLOC), 0);
+    ck_assert_int_eq(replay_alloc(&r, 0x2000, 200, 2, KIND_NEW), 0);
+    replay_free(&r, 0x1000);
+    ck_assert_int_eq(replay_alloc(&r, 0x3000, 50, 1, KIND_NEW_ARRAY), 0);
+    replay_free(&r, 0x2000);
+    replay_free(&r, 0x9999); /* never allocated */
+    ck_assert_uint_eq(r.sum.allocations, 3);
+    ck_assert_uint_eq(r.sum.frees, 2);
+    ck_assert_uint_eq(r.sum.unknown_frees, 1);
+    ck_assert_uint_eq(r.sum.peak_bytes, 300);
+    ck_assert_uint_eq(r.live_bytes, 50);
+    replay_fini(&r);
+}
+END_TEST
+
+START_TEST(test_realloc)
+{
+    struct replay r;
+    replay_init(&r);
+    replay_alloc(&r, 0x1000, 10, 1, KIND_MALLOC);
+    ck_assert_int_eq(replay_realloc(&r, 0x1000, 0x2000, 40, 2), 0); /* moved */
+    ck_assert_int_eq(replay_realloc(&r, 0x2000, 0x2000, 30, 3), 0); /* in place */
+    ck_assert_int_eq(replay_realloc(&r, 0x2000, 0, 1000, 4), 0);    /* failed: unchanged */
+    ck_assert_uint_eq(r.sum.allocations, 3);
+    ck_assert_uint_eq(r.sum.frees, 2);
+    ck_assert_uint_eq(r.sum.peak_bytes, 40);
+    ck_assert_uint_eq(r.live_bytes, 30);
+    ck_assert_int_eq(replay_realloc(&r, 0x5000, 0x6000, 8, 5), 0); /* untracked old */
+    ck_assert_uint_eq(r.sum.unknown_frees, 1);
+    struct replay_group *g;
+    size_t n;
+    ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(find(g, n, 3)->bytes, 30);
+    ck_assert_uint_eq(find(g, n, 5)->bytes, 8);
+    free(g);
+    replay_fini(&r);
+}
+END_TEST
+
+START_TEST(test_alloc_at_live_address)
+{
+    struct replay r;
+    replay_init(&r);
+    replay_alloc(&r, 0x1000, 10, 1, KIND_MALLOC);
+    replay_alloc(&r, 0x1000, 25, 2, KIND_MALLOC);
+    ck_assert_uint_eq(r.sum.implicit_frees, 1);
+    ck_assert_uint_eq(r.live_bytes, 25);
+    replay_free(&r, 0x1000);
+    ck_assert_uint_eq(r.live_bytes, 0);
+    ck_assert_uint_eq(r.sum.frees, 1);
+    replay_fini(&r);
+}
+END_TEST
+
+START_TEST(test_groups)
+{
+    struct replay r;
+    replay_init(&r);
+    for (uint64_t i = 0; i < 3; i++)
+        replay_alloc(&r, 0x1000 + i * 16, 100, 7, KIND_MALLOC);
+    replay_alloc(&r, 0x9000, 5, TRACE_STACK_NONE, KIND_MALLOC);
+    replay_alloc(&r, 0xa000, 1, 8, KIND_MALLOC);
+    replay_free(&r, 0xa000);
+    struct replay_group *g;
+    size_t n;
+    ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(find(g, n, 7)->blocks, 3);
+    ck_assert_uint_eq(find(g, n, 7)->bytes, 300);
+    ck_assert_uint_eq(find(g, n, 0)->blocks, 1);
+    ck_assert_ptr_null(find(g, n, 8));
+    ck_assert_uint_eq(r.sum.leaked_bytes, 305);
+    ck_assert_uint_eq(r.sum.leaked_blocks, 4);
+    free(g);
+    replay_fini(&r);
+}
+END_TEST
+
+START_TEST(test_no_leaks)
+{
+    struct replay r;
+    replay_init(&r);
+    struct replay_group *g = (void *)1;
+    size_t n = 9;
+    ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(g);
+    replay_fini(&r);
+}
+END_TEST
+
+static Suite *replay_suite(void)
+{
+    Suite *s = suite_create("replay");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_totals_and_peak);
+    tcase_add_test(tc, test_realloc);
+    tcase_add_test(tc, test_alloc_at_live_address);
+    tcase_add_test(tc, test_groups);
+    tcase_add_test(tc, test_no_leaks);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(replay_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

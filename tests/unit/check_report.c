@@ -1,0 +1,193 @@
+/*
+ * Unit tests of src/analyze/report_text.c and report_json.c on hand-built findings: exact
+ * lines, the summary line scripts grep for, nulls for unknown values, string escaping,
+ * -EIO on a failing stream.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+
+static struct analyze_frame frames[] = {
+    {0x401136, "/usr/bin/demo", "leak_inner", "/src/demo.c", 7, 1},
+    {0x401136, "/usr/bin/demo", "leak_three", "/src/demo.c", 12, 0},
+    {0x7f0000001234, "/lib/libfoo.so", NULL, NULL, 0, 0},
+    {0x7f0000005678, "/lib/libbar.so", "bar", NULL, 0, 0},
+    {0x10, NULL, NULL, NULL, 0, 0},
+};
+static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
+static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0]}, {"leaked", 8, 1, &stacks[1]}};
+static const char *argv[] = {"demo", "a1"};
+
+static struct analyze_process make_process(void)
+{
+    struct analyze_process p = {
+        .path = "t.trace",
+        .pid = 1234,
+        .ppid = 1,
+        .exe = "/usr/bin/demo",
+        .argc = 2,
+        .argv = argv,
+        .end = ANALYZE_END_EXIT,
+        .status = 0,
+        .nleaks = 2,
+        .leaks = leaks,
+    };
+    p.summary = (struct analyze_summary){
+        .allocations = 10, .frees = 7, .peak_bytes = 1234, .leaked_bytes = 308, .leaked_blocks = 4};
+    return p;
+}
+
+/* Run a writer into memory; returns the malloc'd text. */
+#define CAPTURE(call)                                                                              \
+    ({                                                                                             \
+        char *buf_ = NULL;                                                                         \
+        size_t len_ = 0;                                                                           \
+        FILE *out = open_memstream(&buf_, &len_);                                                  \
+        ck_assert_ptr_nonnull(out);                                                                \
+        ck_assert_int_eq((call), 0);                                                               \
+        fclose(out);                                                                               \
+        buf_;                                                                                      \
+    })
+
+static void assert_contains(const char *text, const char *line)
+{
+    ck_assert_msg(strstr(text, line) != NULL, "missing \"%s\" in:\n%s", line, text);
+}
+
+START_TEST(test_text)
+{
+    struct analyze_process p = make_process();
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== heapwise: /usr/bin/demo a1 (exit status 0)\n");
+    assert_contains(text, "==1234== 300 bytes in 3 blocks leaked, allocated at:\n"
+                          "==1234==    at 0x401136: leak_inner (demo.c:7) (inlined)\n"
+                          "==1234==    by 0x401136: leak_three (demo.c:12)\n"
+                          "==1234==    by 0x7f0000001234: ??? (in /lib/libfoo.so)\n"
+                          "==1234==    by 0x7f0000005678: bar (in /lib/libbar.so)\n"
+                          "==1234==    by 0x10: ???\n");
+    assert_contains(text, "==1234== 8 bytes in 1 blocks leaked, allocated at:\n"
+                          "==1234==    (no stack recorded)\n");
+    assert_contains(text, "==1234==   allocations: 10, frees: 7, peak: 1234 bytes\n");
+    const char *last = "==1234==   leaked: 308 bytes in 4 blocks\n";
+    ck_assert_str_eq(text + strlen(text) - strlen(last), last);
+    ck_assert_ptr_null(strstr(text, "warning"));
+    ck_assert_ptr_null(strstr(text, "dropped"));
+    free(text);
+}
+END_TEST
+
+START_TEST(test_text_counts_and_warning)
+{
+    struct analyze_process p = make_process();
+    p.end = ANALYZE_END_KILLED;
+    p.warning = "truncated at byte 8240 (no end record)";
+    p.summary.dropped = 4;
+    p.summary.unknown_frees = 2;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "(no end record: crashed or killed)\n");
+    assert_contains(text, "==1234== warning: truncated at byte 8240 (no end record)\n");
+    assert_contains(text, "dropped records (ring full; totals are incomplete): 4\n");
+    assert_contains(text, "frees of untracked blocks: 2\n");
+    assert_contains(text, "leaked: 308 bytes in 4 blocks\n");
+    free(text);
+    analyze_process_set_end(&p, ANALYZE_END_SIGNAL, 0, 11);
+    text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "(killed by signal 11)\n");
+    free(text);
+}
+END_TEST
+
+START_TEST(test_json)
+{
+    struct analyze_process p = make_process();
+    struct analyze_process *procs[] = {&p};
+    char *json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "{\"heapwise\": 1,\n \"processes\": [");
+    assert_contains(json, "{\"pid\": 1234, \"ppid\": 1, \"exe\": \"/usr/bin/demo\", "
+                          "\"argv\": [\"demo\", \"a1\"]");
+    assert_contains(json, "\"end\": \"exit\", \"status\": 0, \"signal\": null");
+    assert_contains(json, "\"summary\": {\"allocations\": 10, \"frees\": 7, "
+                          "\"peak_bytes\": 1234, \"leaked_bytes\": 308, "
+                          "\"leaked_blocks\": 4, \"errors\": 0");
+    assert_contains(json, "{\"kind\": \"leaked\", \"bytes\": 300, \"blocks\": 3, \"stack\": [");
+    assert_contains(json, "{\"address\": \"0x401136\", \"module\": \"/usr/bin/demo\", "
+                          "\"function\": \"leak_inner\", \"file\": \"/src/demo.c\", "
+                          "\"line\": 7, \"inlined\": true}");
+    assert_contains(json, "{\"address\": \"0x10\", \"module\": null, \"function\": null, "
+                          "\"file\": null, \"line\": null, \"inlined\": false}");
+    assert_contains(json, "{\"kind\": \"leaked\", \"bytes\": 8, \"blocks\": 1, \"stack\": []}");
+    assert_contains(json, "\"errors\": [],\n    \"warning\": null}");
+    free(json);
+}
+END_TEST
+
+START_TEST(test_json_ends)
+{
+    struct analyze_process p = make_process();
+    struct analyze_process *procs[] = {&p, &p};
+    analyze_process_set_end(&p, ANALYZE_END_SIGNAL, 0, 9);
+    p.exe = NULL;
+    p.warning = "bad record size at byte 99";
+    char *json = CAPTURE(report_json_write(out, procs, 2));
+    assert_contains(json, "\"exe\": null");
+    assert_contains(json, "\"end\": \"signal\", \"status\": null, \"signal\": 9");
+    assert_contains(json, "\"warning\": \"bad record size at byte 99\"");
+    free(json);
+    p.end = ANALYZE_END_KILLED;
+    json = CAPTURE(report_json_write(out, procs, 0));
+    ck_assert_str_eq(json, "{\"heapwise\": 1,\n \"processes\": []}\n");
+    free(json);
+}
+END_TEST
+
+START_TEST(test_json_escaping)
+{
+    struct analyze_process p = make_process();
+    struct analyze_process *procs[] = {&p};
+    p.exe = "a\"b\\c\nd\te\x01"
+            "f\x7f g\xc3\xa9h\xe2\x82\xac i\xffj\xc3(k\xed\xa0\x80l";
+    char *json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "\"exe\": \"a\\\"b\\\\c\\u000ad\\u0009e\\u0001f\\u007f "
+                          "g\xc3\xa9h\xe2\x82\xac i\\ufffdj\\ufffd(k\\ufffd\\ufffd\\ufffdl\"");
+    free(json);
+}
+END_TEST
+
+START_TEST(test_stream_error)
+{
+    struct analyze_process p = make_process();
+    struct analyze_process *procs[] = {&p};
+    FILE *ro = fopen("/dev/null", "r");
+    ck_assert_ptr_nonnull(ro);
+    ck_assert_int_eq(report_text_write(ro, &p), -EIO);
+    ck_assert_int_eq(report_json_write(ro, procs, 1), -EIO);
+    fclose(ro);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_text);
+    tcase_add_test(tc, test_text_counts_and_warning);
+    tcase_add_test(tc, test_json);
+    tcase_add_test(tc, test_json_ends);
+    tcase_add_test(tc, test_json_escaping);
+    tcase_add_test(tc, test_stream_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

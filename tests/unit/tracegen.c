@@ -1,0 +1,195 @@
+/*
+ * Test trace writer (tracegen.h). Mirrors the shim's byte layout from format.h: records
+ * padded to TRACE_ALIGN with zeros, header word first in memory (a file is never torn
+ * here; tests cut it themselves).
+ */
+#include "tracegen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *grow(struct tracegen *g, size_t n)
+{
+    if (g->len + n > g->cap) {
+        size_t cap = g->cap ? g->cap : 16384;
+        while (cap < g->len + n)
+            cap *= 2;
+        g->buf = realloc(g->buf, cap);
+        if (!g->buf)
+            abort();
+        g->cap = cap;
+    }
+    void *p = g->buf + g->len;
+    memset(p, 0, n);
+    g->len += n;
+    return p;
+}
+
+void tracegen_init(struct tracegen *g, uint64_t pid, uint64_t ppid)
+{
+    memset(g, 0, sizeof(*g));
+    grow(g, TRACE_PAGE + TRACEGEN_RING);
+    struct trace_file_header *h = tracegen_header(g);
+    memcpy(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN);
+    h->version = TRACE_VERSION;
+    h->header_size = sizeof(*h);
+    h->pid = pid;
+    h->ppid = ppid;
+    h->start_realtime_ns = 1700000000000000000ULL;
+    h->start_monotonic_ns = 1000000;
+    h->ring_offset = TRACE_PAGE;
+    h->ring_bytes = TRACEGEN_RING;
+    h->data_offset = TRACE_PAGE + TRACEGEN_RING;
+    h->stack_depth = 64;
+    g->time_ns = 2000000;
+}
+
+void tracegen_fini(struct tracegen *g)
+{
+    free(g->buf);
+    memset(g, 0, sizeof(*g));
+}
+
+struct trace_file_header *tracegen_header(struct tracegen *g)
+{
+    return (struct trace_file_header *)g->buf;
+}
+
+/* Append a record of type with fixed part `fixed` bytes and `extra` bytes after it. */
+static void *record(struct tracegen *g, unsigned type, unsigned aux, size_t fixed, size_t extra)
+{
+    uint32_t size = trace_align((uint32_t)(fixed + extra));
+    unsigned char *p = grow(g, size);
+    uint64_t word = trace_hdr_word(size, (uint16_t)type, (uint16_t)aux);
+    memcpy(p, &word, sizeof(word));
+    return p;
+}
+
+void tracegen_process(struct tracegen *g, const char *exe, int argc, const char *const *argv)
+{
+    size_t exe_len = strlen(exe), args_len = 0;
+    for (int i = 0; i < argc; i++)
+        args_len += strlen(argv[i]) + 1;
+    struct trace_rec_process *r = record(g, TRACE_REC_PROCESS, 0, sizeof(*r), exe_len + args_len);
+    r->argc = (uint32_t)argc;
+    r->exe_len = (uint32_t)exe_len;
+    r->args_len = (uint32_t)args_len;
+    char *text = (char *)(r + 1);
+    memcpy(text, exe, exe_len);
+    text += exe_len;
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        memcpy(text, argv[i], n);
+        text += n;
+    }
+}
+
+void tracegen_modules_begin(struct tracegen *g)
+{
+    record(g, TRACE_REC_MODULES_BEGIN, 0, sizeof(struct trace_rec_hdr), 0);
+}
+
+void tracegen_module(struct tracegen *g, uint64_t base, uint64_t start, uint64_t end,
+                     const char *path, const void *build_id, size_t build_id_len)
+{
+    size_t path_len = strlen(path);
+    struct trace_rec_module *r =
+        record(g, TRACE_REC_MODULE, 0, sizeof(*r), build_id_len + path_len);
+    r->base = base;
+    r->start = start;
+    r->end = end;
+    r->build_id_len = (uint32_t)build_id_len;
+    r->path_len = (uint32_t)path_len;
+    if (build_id_len)
+        memcpy(r + 1, build_id, build_id_len);
+    memcpy((char *)(r + 1) + build_id_len, path, path_len);
+}
+
+void tracegen_stack(struct tracegen *g, uint32_t id, size_t depth, const uint64_t *addrs)
+{
+    struct trace_rec_stack *r = record(g, TRACE_REC_STACK, 0, sizeof(*r), depth * sizeof(uint64_t));
+    r->id = id;
+    r->depth = (uint32_t)depth;
+    if (depth)
+        memcpy(r + 1, addrs, depth * sizeof(uint64_t));
+}
+
+void tracegen_alloc(struct tracegen *g, unsigned kind, uint64_t ptr, uint64_t size, uint32_t stack)
+{
+    struct trace_rec_alloc *r = record(g, TRACE_REC_ALLOC, kind, sizeof(*r), 0);
+    r->ptr = ptr;
+    r->size = size;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
+void tracegen_free(struct tracegen *g, unsigned kind, uint64_t ptr)
+{
+    struct trace_rec_free *r = record(g, TRACE_REC_FREE, kind, sizeof(*r), 0);
+    r->ptr = ptr;
+    r->time_ns = g->time_ns += 1000;
+    r->tid = 7;
+}
+
+void tracegen_realloc(struct tracegen *g, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
+                      uint32_t stack)
+{
+    struct trace_rec_realloc *r = record(g, TRACE_REC_REALLOC, KIND_MALLOC, sizeof(*r), 0);
+    r->old_ptr = old_ptr;
+    r->new_ptr = new_ptr;
+    r->size = size;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
+void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked)
+{
+    struct trace_rec_end *r = record(g, TRACE_REC_END, 0, sizeof(*r), 0);
+    r->status = status;
+    r->how = TRACE_END_EXIT;
+    r->time_ns = g->time_ns += 1000;
+    r->dropped = dropped;
+    r->untracked = untracked;
+}
+
+void tracegen_raw(struct tracegen *g, const void *bytes, size_t n)
+{
+    memcpy(grow(g, n), bytes, n);
+}
+
+int tracegen_write(const struct tracegen *g, const char *path, size_t len)
+{
+    if (len > g->len)
+        len = g->len;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, g->buf + done, len - done);
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        done += (size_t)n;
+    }
+    return close(fd) < 0 ? -errno : 0;
+}
+
+const char *tracegen_tmp(const struct tracegen *g, size_t len)
+{
+    static char path[4096];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof(path), "%s/hw-test-%ld.trace", dir && *dir ? dir : "/tmp",
+             (long)getpid());
+    if (tracegen_write(g, path, len) < 0)
+        abort();
+    return path;
+}

@@ -1,0 +1,52 @@
+/*
+ * A tiny trace writer for tests only: builds the exact bytes format.h defines in memory
+ * (header page, ring area, then records) so analyzer tests need no shim. Aborts on out of
+ * memory; not for production use.
+ */
+#ifndef HEAPWISE_TESTS_TRACEGEN_H
+#define HEAPWISE_TESTS_TRACEGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/format.h"
+
+/* Ring area size of generated traces (the reader skips it). */
+#define TRACEGEN_RING 4096
+
+struct tracegen {
+    unsigned char *buf; /* the whole file */
+    size_t len, cap;    /* bytes written / allocated */
+    uint64_t time_ns;   /* next record time; advances by 1000 per record */
+};
+
+/* Start a trace of pid/ppid: header page and an empty ring area. */
+void tracegen_init(struct tracegen *g, uint64_t pid, uint64_t ppid);
+void tracegen_fini(struct tracegen *g);
+
+/* The header, to patch fields in tests (e.g. a bad version). */
+struct trace_file_header *tracegen_header(struct tracegen *g);
+
+void tracegen_process(struct tracegen *g, const char *exe, int argc, const char *const *argv);
+void tracegen_modules_begin(struct tracegen *g);
+void tracegen_module(struct tracegen *g, uint64_t base, uint64_t start, uint64_t end,
+                     const char *path, const void *build_id, size_t build_id_len);
+void tracegen_stack(struct tracegen *g, uint32_t id, size_t depth, const uint64_t *addrs);
+void tracegen_alloc(struct tracegen *g, unsigned kind, uint64_t ptr, uint64_t size, uint32_t stack);
+void tracegen_free(struct tracegen *g, unsigned kind, uint64_t ptr);
+void tracegen_realloc(struct tracegen *g, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
+                      uint32_t stack);
+void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked);
+/* n raw bytes, appended as they are (for corrupt records). */
+void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
+
+/* Write the first len bytes (all when len > g->len) to path; 0 or -errno. */
+int tracegen_write(const struct tracegen *g, const char *path, size_t len);
+
+/*
+ * Write the first len bytes to a temporary file private to this process and return its
+ * path (static storage; the same path on every call). Aborts on failure.
+ */
+const char *tracegen_tmp(const struct tracegen *g, size_t len);
+
+#endif
