@@ -138,7 +138,12 @@ static int conclude(struct run *run, const struct reader *r)
     }
     if (!run->have_end) {
         run->a->pub.end = ANALYZE_END_KILLED;
-        snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (no end record)", at);
+        int n = snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (no end record", at);
+        if (r->ring_records && n > 0 && (size_t)n < sizeof(text))
+            n += snprintf(text + n, sizeof(text) - (size_t)n,
+                          "; %" PRIu64 " records recovered from the ring", r->ring_records);
+        if (n > 0 && (size_t)n < sizeof(text))
+            snprintf(text + n, sizeof(text) - (size_t)n, ")");
         return set_warning(run->a, text);
     }
     if (r->stop == READER_TORN) {

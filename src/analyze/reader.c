@@ -1,8 +1,10 @@
 /*
- * Trace reader (reader.h). Owns the file descriptor and one fixed buffer. Records come from
- * the drained data area only (header.data_offset to EOF); records still in the ring area
- * after a SIGKILL are not recovered yet: that will be a second source consulted when the
- * data area ends, behind the same reader_next().
+ * Trace reader (reader.h). Owns the file descriptor and one fixed buffer. Records come
+ * from one logical stream: the drained data area (header.data_offset to its last complete
+ * record), then, when the process died before draining everything, the records still
+ * committed in the ring area. The writer keeps file offset = data_offset + ring position
+ * (it writes PAD records too), so the stream continues in the ring at exactly the position
+ * where the file stops, and nothing is read twice or skipped.
  */
 #include "analyze/reader.h"
 
@@ -92,21 +94,83 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
     return 0;
 }
 
-/* Move the unread bytes to the start of the buffer and fill the rest from the file. */
+/* pread until n bytes or end of file; bytes read or -errno. */
+static long pread_full(int fd, void *dst, size_t n, uint64_t off)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = pread(fd, (char *)dst + done, n - done, (off_t)(off + done));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -errno;
+        if (got == 0)
+            break;
+        done += (size_t)got;
+    }
+    return (long)done;
+}
+
+/*
+ * Up to n bytes of the logical stream at logical offset off: the file itself, or in the
+ * ring phase the ring area at the position off - data_offset, up to the ring's head and
+ * never across the end of the area (the caller asks again for the wrapped part).
+ */
+static long source_read(struct reader *r, uint64_t off, void *dst, size_t n)
+{
+    if (!r->in_ring)
+        return pread_full(r->fd, dst, n, off);
+    uint64_t pos = off - r->hdr.data_offset;
+    if (pos >= r->ring_head)
+        return 0;
+    uint64_t at = pos & (r->hdr.ring_bytes - 1);
+    uint64_t room = r->hdr.ring_bytes - at;
+    if (room > r->ring_head - pos)
+        room = r->ring_head - pos;
+    return pread_full(r->fd, dst, n < room ? n : (size_t)room, r->hdr.ring_offset + at);
+}
+
+/* Move the unread bytes to the start of the buffer and fill the rest from the source. */
 static int refill(struct reader *r, struct analyze_error *err)
 {
     memmove(r->buf, r->buf + r->pos, r->len - r->pos);
     r->buf_off += r->pos;
     r->len -= r->pos;
     r->pos = 0;
-    long got = read_full(r->fd, r->buf + r->len, READER_BUF - r->len);
-    if (got < 0) {
-        set_err(err, (int64_t)(r->buf_off + r->len), "%s", strerror((int)-got));
-        return (int)got;
+    while (r->len < READER_BUF) {
+        long got = source_read(r, r->buf_off + r->len, r->buf + r->len, READER_BUF - r->len);
+        if (got < 0) {
+            set_err(err, (int64_t)(r->buf_off + r->len), "%s", strerror((int)-got));
+            return (int)got;
+        }
+        if (got == 0)
+            break;
+        r->len += (size_t)got;
     }
-    r->len += (size_t)got;
     r->eof = r->len < READER_BUF;
     return 0;
+}
+
+/*
+ * The file's records ended at good_end: continue in the ring area if it still holds
+ * committed records from exactly that position on (a process that died before its
+ * writer drained them). Returns 1 when the stream continues there.
+ */
+static int switch_to_ring(struct reader *r)
+{
+    struct trace_ring_ctl ctl;
+    if (r->in_ring || r->good_end < r->hdr.data_offset ||
+        pread_full(r->fd, &ctl, sizeof(ctl), TRACE_RING_CTL_OFFSET) != (long)sizeof(ctl))
+        return 0;
+    uint64_t pos = r->good_end - r->hdr.data_offset;
+    if (pos < ctl.tail || pos >= ctl.head || ctl.head - ctl.tail > r->hdr.ring_bytes)
+        return 0;
+    r->in_ring = 1;
+    r->ring_head = ctl.head;
+    r->buf_off = r->good_end;
+    r->len = r->pos = 0;
+    r->eof = 0;
+    return 1;
 }
 
 static int stop(struct reader *r, enum reader_stop why)
@@ -126,14 +190,16 @@ int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analy
             *rec = (const struct trace_rec_hdr *)(r->buf + r->pos);
             r->pos += (size_t)n;
             r->good_end = r->buf_off + r->pos;
+            r->ring_records += r->in_ring;
             return 1;
         }
         if (n == -EINVAL)
             return stop(r, READER_CORRUPT);
-        if (n == 0 && (avail > 0 || r->eof))
-            return stop(r, READER_EOF);
-        if (r->eof)
-            return stop(r, READER_TORN);
+        if ((n == 0 && (avail > 0 || r->eof)) || r->eof) {
+            if (switch_to_ring(r))
+                continue;
+            return stop(r, n == 0 ? READER_EOF : READER_TORN);
+        }
         int rc = refill(r, err);
         if (rc < 0)
             return rc;

@@ -33,6 +33,9 @@ struct reader {
     uint64_t buf_off;             /* file offset of buf[0] */
     int eof;                      /* read() returned 0 */
     uint64_t good_end;            /* file offset just past the last good record */
+    int in_ring;                  /* 1 once the stream continues in the ring area */
+    uint64_t ring_head;           /* ring position just past the last reserved byte */
+    uint64_t ring_records;        /* records recovered from the ring area */
     enum reader_stop stop;        /* why the records ended */
     const char *why;              /* static description when stop == READER_CORRUPT */
 };

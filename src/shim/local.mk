@@ -1,1 +1,31 @@
-# src/shim: owned by the shim work; see that area.
+# src/shim: libheapwise.so, the preload shim, and libhwshim.la, its pure parts (ring, stack
+# table, options, log) that the unit tests link without preloading anything.
+HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
+
+noinst_LTLIBRARIES += libhwshim.la
+libhwshim_la_SOURCES = \
+	src/shim/options.c src/shim/options.h \
+	src/shim/log.c src/shim/log.h \
+	src/shim/ring.c src/shim/ring.h \
+	src/shim/stacktab.c src/shim/stacktab.h
+libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
+
+lib_LTLIBRARIES += libheapwise.la
+libheapwise_la_SOURCES = \
+	src/shim/shim.h \
+	src/shim/alloc.c src/shim/alloc.h \
+	src/shim/init.c \
+	src/shim/interpose.c src/shim/interpose_cxx.c \
+	src/shim/modules.c src/shim/modules.h \
+	src/shim/real.c src/shim/real.h \
+	src/shim/record.c src/shim/record.h \
+	src/shim/stack.c src/shim/stack.h \
+	src/shim/writer.c src/shim/writer.h
+# -fexceptions: operator new wrappers clear their thread state when libstdc++ throws.
+libheapwise_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS) -fexceptions
+# No libunwind here: it is dlopen'ed RTLD_LOCAL at run time (see stack.c).
+libheapwise_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-Wl,--version-script=$(srcdir)/src/shim/exports.map -Wl,-z,now
+libheapwise_la_LIBADD = libhwshim.la $(DL_LIBS) $(AX_PTHREAD_LIBS)
+EXTRA_libheapwise_la_DEPENDENCIES = $(srcdir)/src/shim/exports.map
+EXTRA_DIST += src/shim/exports.map src/shim/exports.list

@@ -15,8 +15,9 @@ __attribute__((noinline)) void *leak_once(void)
 int main(void)
 {
     void *keep[3];
-    keep[0] = leak_pair(100);
-    keep[1] = leak_pair(200);
+    volatile int pairs = 2; /* opaque: the loop stays a loop at any -O */
+    for (int i = 0; i < pairs; i++)
+        keep[i] = leak_pair(100 * (size_t)(i + 1)); /* one call site: one stack */
     keep[2] = leak_once();
     void *tmp = malloc(5000);
     free(tmp);

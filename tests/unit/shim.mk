@@ -1,1 +1,23 @@
-# unit tests of src/shim
+# Unit tests of src/shim: one Check suite per pure module (ring, stack table, options),
+# linked to libhwshim.la without preloading anything, plus the export allow-list check of
+# the built libheapwise.so.
+SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options
+check_PROGRAMS += $(SHIM_CHECKS)
+TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
+UNIT_TESTS += $(SHIM_CHECKS)
+EXTRA_DIST += tests/unit/shim_exports.sh
+
+SHIM_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(AX_PTHREAD_LIBS)
+SHIM_TEST_LIBS = libhwshim.la $(CHECK_LIBS) $(AX_PTHREAD_LIBS)
+
+tests_unit_check_ring_SOURCES = tests/unit/check_ring.c
+tests_unit_check_ring_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_ring_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_stacktab_SOURCES = tests/unit/check_stacktab.c
+tests_unit_check_stacktab_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_stacktab_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_options_SOURCES = tests/unit/check_options.c
+tests_unit_check_options_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_options_LDADD = $(SHIM_TEST_LIBS)

@@ -1,0 +1,55 @@
+/*
+ * Recording decisions for the entry points (see alloc.h). Owns the hand-over from an
+ * operator new wrapper to the malloc that libstdc++ calls under it: the pending kind is
+ * consumed only by an allocation whose size fits the pending request and only when that
+ * allocation succeeds, so a new_handler retry still gets the C++ kind and the exception
+ * object of std::bad_alloc does not. Never allocates; preserves errno.
+ */
+#include "config.h"
+
+#include "shim/alloc.h"
+
+#include <errno.h>
+
+#include "shim/record.h"
+#include "shim/shim.h"
+#include "shim/stack.h"
+
+void alloc_enter(struct alloc_call *c, unsigned kind, size_t n)
+{
+    struct shim_thread *t = &shim_tls;
+    c->from_pending = 0;
+    c->record = shim_alloc_may_record();
+    if (!c->record)
+        return;
+    if (t->pending_kind != PENDING_NONE && n >= t->pending_lo && n <= t->pending_hi) {
+        c->from_pending = 1;
+        c->kind = t->pending_kind;
+        c->stack = t->pending_stack;
+        return;
+    }
+    c->kind = kind;
+    c->stack = stack_capture();
+}
+
+void alloc_leave(const struct alloc_call *c, const void *p, size_t n)
+{
+    if (!c->record || !p)
+        return;
+    struct shim_thread *t = &shim_tls;
+    if (c->from_pending)
+        t->pending_kind = PENDING_NONE;
+    if (t->in_new)
+        t->new_recorded = (uintptr_t)p;
+    int saved = errno;
+    record_alloc(c->kind, p, c->from_pending ? t->pending_size : n, c->stack);
+    errno = saved;
+}
+
+void alloc_free(unsigned kind, const void *p)
+{
+    if (!shim_may_record())
+        return;
+    uint32_t stack = shim_options.free_stacks ? stack_capture() : TRACE_STACK_NONE;
+    record_free(kind, p, stack);
+}

@@ -1,0 +1,31 @@
+/*
+ * The recording half of every allocation entry point, shared by the C (interpose.c) and
+ * C++ (interpose_cxx.c) wrappers: decide whether a call is recorded, pick its kind and
+ * stack (consuming a pending operator new), and push ALLOC/FREE after or before the real
+ * call as the trace's ordering contract requires (format.h, ALLOC after success, FREE
+ * before the block can be reused).
+ */
+#ifndef HEAPWISE_SHIM_ALLOC_H
+#define HEAPWISE_SHIM_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What alloc_enter decided for one call. */
+struct alloc_call {
+    int record;       /* 1: push ALLOC when the real call succeeds */
+    int from_pending; /* 1: kind and stack come from an enclosing operator new */
+    unsigned kind;    /* enum trace_kind */
+    uint32_t stack;   /* stack id */
+};
+
+/* Before the real allocation of n bytes: fill c (capturing the stack if recording). */
+void alloc_enter(struct alloc_call *c, unsigned kind, size_t n);
+
+/* After it: push ALLOC of p (nothing if p is NULL or c->record is 0). Preserves errno. */
+void alloc_leave(const struct alloc_call *c, const void *p, size_t n);
+
+/* Before releasing p (non-NULL, not an arena block): push FREE by `kind` if recording. */
+void alloc_free(unsigned kind, const void *p);
+
+#endif

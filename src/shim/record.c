@@ -1,0 +1,110 @@
+/*
+ * Record construction (see record.h). Owns the layout of each pushed record and the
+ * timestamp/tid stamping; it knows nothing about when to record. Must not allocate, lock
+ * or change errno: it runs inside malloc and free on any thread.
+ */
+#include "config.h"
+
+#include "shim/record.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+uint64_t record_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t record_tid(void)
+{
+    if (unlikely(shim_tls.tid == 0))
+        shim_tls.tid = (uint32_t)syscall(SYS_gettid);
+    return shim_tls.tid;
+}
+
+void *record_reserve(uint32_t size)
+{
+    int saved = errno;
+    void *slot = ring_reserve(&shim_ring, trace_align(size));
+    errno = saved;
+    return slot;
+}
+
+void record_alloc(unsigned kind, const void *ptr, size_t size, uint32_t stack)
+{
+    struct trace_rec_alloc *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    r->ptr = (uintptr_t)ptr;
+    r->size = size;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_ALLOC, (uint16_t)kind));
+}
+
+void record_free(unsigned kind, const void *ptr, uint32_t stack)
+{
+    struct trace_rec_free *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    r->ptr = (uintptr_t)ptr;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_FREE, (uint16_t)kind));
+}
+
+struct trace_rec_realloc *record_realloc_begin(const void *old_ptr, size_t size, uint32_t stack)
+{
+    struct trace_rec_realloc *r = record_reserve(sizeof(*r));
+    if (!r)
+        return NULL;
+    r->old_ptr = (uintptr_t)old_ptr;
+    r->size = size;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    return r;
+}
+
+void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr)
+{
+    r->new_ptr = (uintptr_t)new_ptr;
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_REALLOC, KIND_MALLOC));
+}
+
+int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg)
+{
+    (void)arg;
+    uint32_t size = (uint32_t)(sizeof(struct trace_rec_stack) + depth * sizeof(uint64_t));
+    struct trace_rec_stack *r = record_reserve(size);
+    if (!r)
+        return -1;
+    r->id = id;
+    r->depth = depth;
+    memcpy(r + 1, frames, depth * sizeof(uint64_t));
+    ring_commit(r, trace_hdr_word(trace_align(size), TRACE_REC_STACK, 0));
+    return 0;
+}
+
+int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked)
+{
+    struct trace_rec_end *r = record_reserve(sizeof(*r));
+    if (!r)
+        return -1;
+    r->status = status;
+    r->how = how;
+    r->time_ns = record_now();
+    r->dropped = dropped;
+    r->untracked = untracked;
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_END, 0));
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * Building trace records (format.h) into the ring: one function per record type the
+ * allocation paths push. Each reserves its bytes, fills the body, stamps time and tid and
+ * commits by storing the header last. A full ring drops the record (ring.c counts it).
+ * None of these allocate or change errno; callers decide whether to record at all.
+ */
+#ifndef HEAPWISE_SHIM_RECORD_H
+#define HEAPWISE_SHIM_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/format.h"
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t record_now(void);
+
+/* Kernel tid of the calling thread (cached per thread). */
+uint32_t record_tid(void);
+
+/* Push ALLOC: ptr of `size` requested bytes, allocated by `kind` at `stack`. */
+void record_alloc(unsigned kind, const void *ptr, size_t size, uint32_t stack);
+
+/* Push FREE of ptr by deallocation function `kind` at `stack`. */
+void record_free(unsigned kind, const void *ptr, uint32_t stack);
+
+/*
+ * Reserve a REALLOC record of old_ptr to `size` bytes before the real realloc runs, so
+ * nothing that reuses old_ptr can be ordered before it. Returns NULL if dropped.
+ * record_realloc_end fills the result (NULL on failure) and commits; call it exactly once
+ * for every non-NULL slot.
+ */
+struct trace_rec_realloc *record_realloc_begin(const void *old_ptr, size_t size, uint32_t stack);
+void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr);
+
+/* stacktab_publish_fn: push STACK id with its frames; 0, or -1 when dropped. */
+int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg);
+
+/* Push END; 0, or -1 when dropped. */
+int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked);
+
+/*
+ * Reserve a record of `size` bytes (rounded up to TRACE_ALIGN) for the callers that build
+ * variable records themselves (PROCESS, MODULE); commit with ring_commit.
+ */
+void *record_reserve(uint32_t size);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * State shared by the files of libheapwise.so: the per-thread record (guard, pending C++
+ * kind), the process-wide phase and counters, and the export/likely macros. It owns no
+ * logic; it must stay free of anything that allocates (initial-exec TLS only).
+ */
+#ifndef HEAPWISE_SHIM_SHIM_H
+#define HEAPWISE_SHIM_SHIM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "shim/options.h"
+#include "shim/ring.h"
+
+#define HW_EXPORT __attribute__((visibility("default")))
+#define HW_TLS __thread __attribute__((tls_model("initial-exec")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Whole-process state, in this order. */
+enum shim_phase {
+    SHIM_INIT = 0,      /* constructor not finished: forward, count as untracked */
+    SHIM_RECORDING = 1, /* trace open, writer running */
+    SHIM_OFF = 2,       /* disabled, failed, forked child or past the END record */
+};
+
+/* shim_thread.pending_kind when no operator new is waiting for its malloc. */
+#define PENDING_NONE 0xffffu
+
+struct shim_thread {
+    unsigned guard;         /* > 0 while heapwise itself runs: forward, record nothing */
+    unsigned in_dlsym;      /* > 0 while resolving the real allocator: use the arena */
+    unsigned in_new;        /* 1 inside the outermost operator new wrapper */
+    uint32_t tid;           /* kernel thread id, 0 until first needed */
+    uint32_t pending_stack; /* stack id the pending allocation records */
+    uint16_t pending_kind;  /* enum trace_kind for the next matching allocation */
+    uint64_t pending_lo;    /* smallest size the pending allocation may request */
+    uint64_t pending_hi;    /* largest size the pending allocation may request */
+    uint64_t pending_size;  /* bytes the program asked operator new for */
+    uintptr_t new_recorded; /* last pointer recorded while in_new */
+};
+
+extern HW_TLS struct shim_thread shim_tls;
+extern _Atomic int shim_phase;          /* enum shim_phase */
+extern _Atomic uint64_t shim_untracked; /* allocations not recorded */
+extern struct ring shim_ring;           /* the trace's event ring */
+extern struct options shim_options;     /* options, read once at init */
+
+/* 1 when this call may record: recording, and heapwise is not running on this thread. */
+static inline int shim_may_record(void)
+{
+    return likely(atomic_load_explicit(&shim_phase, memory_order_acquire) == SHIM_RECORDING) &&
+           likely(shim_tls.guard == 0);
+}
+
+/* Like shim_may_record, but counts an allocation that will not be recorded. */
+static inline int shim_alloc_may_record(void)
+{
+    if (shim_may_record())
+        return 1;
+    if (atomic_load_explicit(&shim_phase, memory_order_relaxed) != SHIM_OFF)
+        atomic_fetch_add_explicit(&shim_untracked, 1, memory_order_relaxed);
+    return 0;
+}
+
+/*
+ * Write the END record, drain the ring to the file and stop recording. Runs once; later
+ * calls and calls from a process other than the traced one (vfork child) do nothing.
+ */
+void shim_finish(int status, unsigned how);
+
+#endif

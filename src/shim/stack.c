@@ -1,0 +1,134 @@
+/*
+ * Stack capture (see stack.h). Owns the private dlopen of libunwind (RTLD_LOCAL, so its
+ * _Unwind_* never reach the program's global scope and C++ exceptions keep unwinding
+ * with libgcc), the range of our own text whose frames are trimmed, and the mmap'd stack
+ * table. Capture runs under the recursion guard: whatever libunwind allocates is not
+ * recorded.
+ */
+#include "shim/stack.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "config.h"
+#include "shim/log.h"
+#include "shim/modules.h"
+#include "shim/record.h"
+#include "shim/shim.h"
+#include "shim/stacktab.h"
+
+/* libunwind's UNW_CACHE_PER_THREAD (libunwind.h, enum unw_caching_policy_t). */
+#define UNW_CACHE_PER_THREAD_VALUE 2
+/* Extra frames captured to make room for our own, trimmed afterwards. */
+#define STACK_OWN_FRAMES 8
+/* Stack table capacity: slots (power of two) and frames in the arena. */
+#define STACK_SLOTS (1u << 18)
+#define STACK_FRAMES (1u << 23)
+
+static int (*unw_backtrace_fn)(void **buf, int size);
+static void (*flush_cache_fn)(void *as, uintptr_t lo, uintptr_t hi);
+static void *local_as;
+static unsigned stack_depth;
+static uintptr_t own_lo, own_hi;
+static struct stacktab table;
+static int table_ready;
+
+/*
+ * stacktab_publish_fn: a new stack may point into an object dlopen'ed since the last
+ * module map; emit the map first (one dl_iterate_phdr call that stops at the first object
+ * when nothing changed, paid once per distinct stack), then the STACK record.
+ */
+static int publish(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg)
+{
+    modules_emit_if_changed();
+    return record_stack(id, frames, depth, arg);
+}
+
+static int find_own(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)arg;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        lo = a < lo ? a : lo;
+        hi = a + ph->p_memsz > hi ? a + ph->p_memsz : hi;
+    }
+    if (me < lo || me >= hi)
+        return 0;
+    own_lo = lo;
+    own_hi = hi;
+    return 1;
+}
+
+static void load_unwind(void)
+{
+    void *h = dlopen(HW_UNWIND_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        log_line("cannot load " HW_UNWIND_SONAME ", recording without stacks", NULL);
+        return;
+    }
+    void **as = dlsym(h, "_ULx86_64_local_addr_space");
+    int (*policy)(void *, int) = (int (*)(void *, int))dlsym(h, "_ULx86_64_set_caching_policy");
+    flush_cache_fn = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_Ux86_64_flush_cache");
+    if (!flush_cache_fn)
+        flush_cache_fn = (void (*)(void *, uintptr_t, uintptr_t))dlsym(h, "_ULx86_64_flush_cache");
+    if (as && policy) {
+        local_as = *as;
+        policy(local_as, UNW_CACHE_PER_THREAD_VALUE);
+    }
+    unw_backtrace_fn = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+    if (!unw_backtrace_fn)
+        log_line(HW_UNWIND_SONAME " has no unw_backtrace, recording without stacks", NULL);
+}
+
+int stack_init(unsigned depth)
+{
+    shim_tls.guard++;
+    stack_depth = depth;
+    dl_iterate_phdr(find_own, (void *)(uintptr_t)&stack_init);
+    load_unwind();
+    size_t bytes = stacktab_mem_size(STACK_SLOTS, STACK_FRAMES);
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    shim_tls.guard--;
+    if (mem == MAP_FAILED)
+        return -ENOMEM;
+    stacktab_init(&table, mem, STACK_SLOTS, STACK_FRAMES, publish, NULL);
+    table_ready = 1;
+    return 0;
+}
+
+uint32_t stack_capture(void)
+{
+    void *buf[OPTIONS_DEPTH_MAX + STACK_OWN_FRAMES];
+    if (!unw_backtrace_fn || !table_ready)
+        return TRACE_STACK_NONE;
+    int saved = errno;
+    shim_tls.guard++;
+    int n = unw_backtrace_fn(buf, (int)(stack_depth + STACK_OWN_FRAMES));
+    int skip = 0;
+    while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
+        skip++;
+    int keep = n - skip < (int)stack_depth ? n - skip : (int)stack_depth;
+    uint32_t id = keep > 0 ? stacktab_get(&table, (const uint64_t *)(buf + skip), (uint32_t)keep)
+                           : TRACE_STACK_NONE;
+    shim_tls.guard--;
+    errno = saved;
+    return id;
+}
+
+void stack_flush_cache(void)
+{
+    if (flush_cache_fn && local_as) {
+        shim_tls.guard++;
+        flush_cache_fn(local_as, 0, 0);
+        shim_tls.guard--;
+    }
+}

@@ -1,0 +1,217 @@
+/*
+ * The writer (see writer.h). Owns the consumer try-lock, the static output buffer, the
+ * pwrite loop that keeps ctl->drained_end current, and the background thread that also
+ * polls the module map for dlopen. Whoever holds the try-lock drains: the thread, a
+ * producer that found the ring full (ring.help), or the exiting thread. It must never
+ * block while holding the lock except in write(2) itself, never malloc, and never
+ * record its own allocations.
+ */
+#include "config.h"
+
+#include "shim/writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/log.h"
+#include "shim/modules.h"
+#include "shim/record.h"
+#include "shim/shim.h"
+
+/* Bytes gathered before one pwrite. */
+#define WRITER_BUF (256 * 1024)
+/* Sleep of the thread when the ring was empty, in ns. */
+#define WRITER_IDLE_NS (1000 * 1000)
+/* Longest time between two module map polls while the ring is busy, in ns. */
+#define WRITER_POLL_NS (10 * 1000 * 1000)
+/* Sleep when the oldest record is reserved but not yet committed, in ns. */
+#define WRITER_WAIT_NS (20 * 1000)
+/* How long writer_finish waits for reserved-but-uncommitted records, in ns. */
+#define WRITER_FINISH_NS (200ull * 1000 * 1000)
+
+static int out_fd = -1;
+static dev_t out_dev; /* identity of the trace file behind out_fd */
+static ino_t out_ino;
+static _Atomic int consumer_busy; /* the try-lock: 1 while someone drains */
+static _Atomic int stopping;      /* set by writer_finish: the thread stops draining */
+static int write_failed;
+static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
+static size_t buf_len;
+
+/* Stop for good, with one line on stderr. */
+static void give_up(const char *why, const char *detail)
+{
+    write_failed = 1;
+    log_line(why, detail, "; recording stopped", NULL);
+    atomic_store(&shim_phase, SHIM_OFF);
+}
+
+/*
+ * 1 while out_fd is still our trace. A program that closes every descriptor and opens
+ * something else under the same number must not get trace records written into it.
+ */
+static int fd_is_ours(void)
+{
+    struct stat st;
+    if (fstat(out_fd, &st) == 0 && st.st_dev == out_dev && st.st_ino == out_ino)
+        return 1;
+    give_up("the trace's file descriptor was closed or replaced by the program", "");
+    return 0;
+}
+
+static int flush(void)
+{
+    uint64_t off = shim_ring.ctl->drained_end;
+    size_t done = 0;
+    if (buf_len == 0 || write_failed || !fd_is_ours()) {
+        buf_len = 0;
+        return write_failed ? -EIO : 0;
+    }
+    while (done < buf_len && !write_failed) {
+        ssize_t n = pwrite(out_fd, buf + done, buf_len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            give_up("cannot write the trace: ", strerrordesc_np(n < 0 ? errno : EIO));
+            break;
+        }
+        done += (size_t)n;
+    }
+    atomic_store_explicit((_Atomic uint64_t *)&shim_ring.ctl->drained_end, off + done,
+                          memory_order_release);
+    buf_len = 0;
+    return write_failed ? -EIO : 0;
+}
+
+/*
+ * Copy one record into the buffer; non-zero (stop) when it is full. PAD records are kept:
+ * with them, file offset = data_offset + ring position, which is how the reader finds
+ * where to continue in the ring after a crash.
+ */
+static int sink(const void *rec, size_t size, void *arg)
+{
+    (void)arg;
+    if (buf_len + size > sizeof(buf))
+        return 1;
+    memcpy(buf + buf_len, rec, size);
+    buf_len += size;
+    return 0;
+}
+
+/*
+ * Drain under the consumer lock (already held). Records leave the ring only after they
+ * are in the file and drained_end covers them, so a SIGKILL at any point leaves every
+ * record either in [data_offset, drained_end) or in the ring from ctl->tail.
+ * Returns bytes drained or -EIO.
+ */
+static long drain_locked(void)
+{
+    long total = 0;
+    for (;;) {
+        long n = ring_peek(&shim_ring, sink, NULL);
+        if (n < 0) {
+            if (!write_failed)
+                give_up("trace ring corrupted", "");
+            return -EIO;
+        }
+        if (n == 0)
+            return total;
+        flush();
+        ring_release(&shim_ring, (uint64_t)n); /* also after a failed write: unblock */
+        total += n;
+        if (write_failed)
+            return -EIO;
+    }
+}
+
+static long drain_try(void *arg)
+{
+    (void)arg;
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&consumer_busy, &expected, 1))
+        return 0;
+    long n = atomic_load(&stopping) ? 0 : drain_locked();
+    atomic_store_explicit(&consumer_busy, 0, memory_order_release);
+    return n;
+}
+
+/*
+ * Look for dlopen'ed objects when the ring is idle, and at least every WRITER_POLL_NS
+ * under load: dl_iterate_phdr takes the loader lock that libunwind also takes on every
+ * uncached frame, so polling on every busy pass slows the drain down.
+ */
+static void poll_modules(long drained)
+{
+    static uint64_t last;
+    uint64_t now = record_now();
+    if (drained > 0 && now - last < WRITER_POLL_NS)
+        return;
+    if (ring_used(&shim_ring) > shim_ring.size / 2)
+        return; /* this thread must not wait for room that only it can make */
+    last = now;
+    if (atomic_load(&shim_phase) == SHIM_RECORDING)
+        modules_emit_if_changed();
+}
+
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    shim_tls.guard = 1; /* for life: nothing this thread allocates is recorded */
+    while (!atomic_load(&stopping)) {
+        long n = drain_try(NULL);
+        poll_modules(n);
+        if (n <= 0) {
+            /* Records pending but the oldest not committed yet: its producer is about to. */
+            struct timespec ts = {0, ring_used(&shim_ring) ? WRITER_WAIT_NS : WRITER_IDLE_NS};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+int writer_start(int fd)
+{
+    sigset_t all, old;
+    pthread_t t;
+    pthread_attr_t attr;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    out_fd = fd;
+    out_dev = st.st_dev;
+    out_ino = st.st_ino;
+    sigfillset(&all);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&t, &attr, writer_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return -rc;
+}
+
+int writer_finish(void)
+{
+    int expected = 0;
+    while (!atomic_compare_exchange_weak(&consumer_busy, &expected, 1)) {
+        expected = 0;
+        sched_yield();
+    }
+    uint64_t deadline = record_now() + WRITER_FINISH_NS;
+    long n;
+    do {
+        n = drain_locked();
+        if (n < 0 || ring_used(&shim_ring) == 0)
+            break;
+        sched_yield();
+    } while (record_now() < deadline);
+    atomic_store(&stopping, 1);
+    atomic_store_explicit(&consumer_busy, 0, memory_order_release);
+    return n < 0 || write_failed ? -EIO : 0;
+}

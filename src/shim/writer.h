@@ -1,0 +1,23 @@
+/*
+ * The writer: the ring's single consumer. A background thread (all signals blocked,
+ * recursion guard set for life) drains committed records and appends them, PAD records
+ * skipped, to the trace file at data_offset onward; at exit the exiting thread drains
+ * the rest itself, and a producer facing a full ring may drain too. All share one
+ * consumer try-lock.
+ */
+#ifndef HEAPWISE_SHIM_WRITER_H
+#define HEAPWISE_SHIM_WRITER_H
+
+#include <stdint.h>
+
+/* Start the writer thread appending to fd. Returns 0 or -errno (no thread then). */
+int writer_start(int fd);
+
+/*
+ * Drain everything committed to the file from the calling thread, waiting (bounded) for
+ * records other threads have reserved but not committed yet, then stop the thread's
+ * draining for good. Returns 0, or -EIO when writing failed.
+ */
+int writer_finish(void);
+
+#endif

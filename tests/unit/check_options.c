@@ -1,0 +1,125 @@
+/*
+ * Unit tests of src/shim/options.c: defaults, every key, the exact diagnostics for an
+ * unknown key or a bad value, and trace path construction (%p, directories, default
+ * name, length limit).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/options.h"
+
+static struct options o;
+static char err[OPTIONS_ERR_MAX];
+static char path[OPTIONS_PATH_MAX];
+
+START_TEST(test_defaults)
+{
+    ck_assert_int_eq(options_parse(&o, NULL, err), 0);
+    ck_assert_str_eq(o.output, "");
+    ck_assert_uint_eq(o.depth, 64);
+    ck_assert_int_eq(o.free_stacks, 1);
+    ck_assert_uint_eq(o.ring_size, 8u << 20);
+    ck_assert_int_eq(o.enabled, 1);
+    ck_assert_int_eq(options_parse(&o, "", err), 0);
+    ck_assert_int_eq(options_parse(&o, "::", err), 0);
+}
+END_TEST
+
+START_TEST(test_all_keys)
+{
+    ck_assert_int_eq(options_parse(&o,
+                                   "output=/tmp/x.%p:depth=8:free_stacks=0:"
+                                   "ring_size=65536:enabled=0",
+                                   err),
+                     0);
+    ck_assert_str_eq(o.output, "/tmp/x.%p");
+    ck_assert_uint_eq(o.depth, 8);
+    ck_assert_int_eq(o.free_stacks, 0);
+    ck_assert_uint_eq(o.ring_size, 65536);
+    ck_assert_int_eq(o.enabled, 0);
+    ck_assert_int_eq(options_parse(&o, "ring_size=16M:depth=256", err), 0);
+    ck_assert_uint_eq(o.ring_size, 16u << 20);
+    ck_assert_uint_eq(o.depth, 256);
+    ck_assert_int_eq(options_parse(&o, "ring_size=64k", err), 0);
+    ck_assert_uint_eq(o.ring_size, 65536);
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+    ck_assert_int_eq(options_parse(&o, "depth=4:foo=1", err), -EINVAL);
+    ck_assert_str_eq(err, "unknown option 'foo'");
+    ck_assert_int_eq(options_parse(&o, "verbose", err), -EINVAL);
+    ck_assert_str_eq(err, "option 'verbose' has no value (expected key=value)");
+}
+END_TEST
+
+START_TEST(test_bad_values)
+{
+    const char *bad[] = {"depth=0",         "depth=257",
+                         "depth=x",         "depth=",
+                         "free_stacks=2",   "enabled=yes",
+                         "ring_size=65535", "ring_size=32768",
+                         "ring_size=3G",    "ring_size=99999999999999999999",
+                         "output="};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(options_parse(&o, bad[i], err) == -EINVAL, "accepted %s", bad[i]);
+    options_parse(&o, "depth=300", err);
+    ck_assert_str_eq(err, "bad value '300' for option 'depth'");
+}
+END_TEST
+
+START_TEST(test_paths)
+{
+    options_parse(&o, NULL, err);
+    ck_assert_int_eq(options_trace_path(&o, 0, 1234, "ls", path), 0);
+    ck_assert_str_eq(path, "heapwise.ls.1234.trace");
+    options_parse(&o, "output=/tmp/t.%p.%p.trace", err);
+    ck_assert_int_eq(options_trace_path(&o, 0, 77, "ls", path), 0);
+    ck_assert_str_eq(path, "/tmp/t.77.77.trace");
+    options_parse(&o, "output=/tmp/dir", err);
+    ck_assert_int_eq(options_trace_path(&o, 1, 5, "prog", path), 0);
+    ck_assert_str_eq(path, "/tmp/dir/heapwise.prog.5.trace");
+    options_parse(&o, "output=/tmp/dir/", err);
+    ck_assert_int_eq(options_trace_path(&o, 1, 5, "prog", path), 0);
+    ck_assert_str_eq(path, "/tmp/dir/heapwise.prog.5.trace");
+    options_parse(&o, "output=%d%p%", err);
+    ck_assert_int_eq(options_expand_output(&o, 9, path), 0);
+    ck_assert_str_eq(path, "%d9%");
+}
+END_TEST
+
+START_TEST(test_path_too_long)
+{
+    static char opt[OPTIONS_PATH_MAX + 16];
+    strcpy(opt, "output=");
+    memset(opt + 7, 'a', OPTIONS_PATH_MAX - 10);
+    ck_assert_int_eq(options_parse(&o, opt, err), 0);
+    ck_assert_int_eq(options_trace_path(&o, 1, 123456, "prog", path), -ENAMETOOLONG);
+}
+END_TEST
+
+static Suite *options_suite(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_all_keys);
+    tcase_add_test(tc, test_unknown_key);
+    tcase_add_test(tc, test_bad_values);
+    tcase_add_test(tc, test_paths);
+    tcase_add_test(tc, test_path_too_long);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(options_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
