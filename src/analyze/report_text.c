@@ -88,7 +88,7 @@ static void write_summary(FILE *out, const struct analyze_process *p)
     if (s->runtime_blocks)
         fprintf(out,
                 "==%" PRIu64 "==   held by the C runtime until exit: %" PRIu64 " bytes in %" PRIu64
-                " blocks (stdio buffers, loader data; not leaks)\n",
+                " blocks (libc and loader internals; not leaks)\n",
                 pid, s->runtime_bytes, s->runtime_blocks);
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,
             s->leaked_bytes, s->leaked_blocks);

@@ -22,8 +22,13 @@
 
 /* Smallest ring: a largest record plus the padding it may need before it. */
 #define RING_MIN_BYTES (2 * TRACE_REC_MAX)
-/* Default bounded wait of a producer facing a full ring, in ns. */
-#define RING_WAIT_NS (10 * 1000 * 1000)
+/*
+ * Default bounded wait of a producer facing a full ring, in ns. Long enough to ride out a
+ * writer stalled by dirty-page throttling or descheduled on a busy machine (10 ms dropped
+ * records with 8 allocating threads on 2 cores); short enough that a stuck writer costs
+ * the program half a second per record, not a hang.
+ */
+#define RING_WAIT_NS (500ull * 1000 * 1000)
 
 struct ring {
     struct trace_ring_ctl *ctl; /* head/tail positions, shared with the file */
