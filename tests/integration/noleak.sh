@@ -11,6 +11,7 @@ expect_eq "$(json "$P['leaks']")" "[]" "no leak entries"
 # 12 allocation calls by the program (realloc counts once each); printf may add its buffer.
 expect_eq "$(json "$P['summary']['allocations'] >= 12")" True "allocations counted"
 expect_eq "$(json "$P['summary']['peak_bytes'] >= 1000")" True "peak"
+expect_eq "$(json "$P['summary']['runtime_blocks'] >= 1")" True "the stdio buffer is the runtime's, not a leak"
 hw_run "$PROGS/noleak"
 expect_grep "leaked: 0 bytes in 0 blocks" "$T/stderr"
 exit 0

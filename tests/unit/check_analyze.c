@@ -120,6 +120,67 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/*
+ * Turn the trace into that of a process killed before its writer drained everything:
+ * the file keeps the records up to `drained` plus `torn` bytes of a half-written next
+ * record; the ring area holds the records from `tail` to `end` at their ring positions
+ * (file offset - data_offset), with the ring control saying so.
+ */
+static void kill_before_drain(size_t tail, size_t drained, size_t torn, size_t end)
+{
+    struct trace_file_header *h = tracegen_header(&g);
+    uint64_t data = h->data_offset;
+    ck_assert_uint_le(end - data, TRACEGEN_RING);
+    memcpy(g.buf + h->ring_offset + (tail - data), g.buf + tail, end - tail);
+    struct trace_ring_ctl *ctl = (struct trace_ring_ctl *)(g.buf + TRACE_RING_CTL_OFFSET);
+    ctl->tail = tail - data;
+    ctl->head = end - data;
+    g.len = drained + torn;
+}
+
+static void summary_eq(const struct analyze_summary *a, const struct analyze_summary *b)
+{
+    ck_assert_uint_eq(a->allocations, b->allocations);
+    ck_assert_uint_eq(a->frees, b->frees);
+    ck_assert_uint_eq(a->peak_bytes, b->peak_bytes);
+    ck_assert_uint_eq(a->leaked_bytes, b->leaked_bytes);
+    ck_assert_uint_eq(a->leaked_blocks, b->leaked_blocks);
+}
+
+START_TEST(test_ring_recovery)
+{
+    build_basic();
+    size_t end = ends[end_record - 1]; /* killed before the end record */
+    struct analyze_process *whole = analyze_len(end);
+    /* the ring still holds 3 records the file has too: none may count twice */
+    kill_before_drain(ends[7], ends[10], 12, end);
+    struct analyze_process *p = analyze_len(g.len);
+    summary_eq(&p->summary, &whole->summary);
+    ck_assert_uint_eq(p->nleaks, whole->nleaks);
+    ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+    char want[128];
+    snprintf(want, sizeof(want), "truncated at byte %zu (no end record; %zu records recovered "
+             "from the ring)", end, end_record - 1 - 10);
+    ck_assert_str_eq(p->warning, want);
+    analyze_process_free(p);
+    analyze_process_free(whole);
+}
+END_TEST
+
+START_TEST(test_ring_without_the_gap)
+{
+    build_basic();
+    size_t end = ends[end_record - 1];
+    struct analyze_process *drained_only = analyze_len(ends[10]);
+    /* the ring starts after the file's last record: what lies between is lost */
+    kill_before_drain(ends[12], ends[10], 0, end);
+    struct analyze_process *p = analyze_len(g.len);
+    summary_eq(&p->summary, &drained_only->summary);
+    analyze_process_free(p);
+    analyze_process_free(drained_only);
+}
+END_TEST
+
 START_TEST(test_records_after_end)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
@@ -327,6 +388,8 @@ static Suite *analyze_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_records_after_end);
+    tcase_add_test(tc, test_ring_recovery);
+    tcase_add_test(tc, test_ring_without_the_gap);
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_record);
     tcase_add_test(tc, test_unknown_type);

@@ -1,0 +1,103 @@
+/*
+ * Unit tests of src/analyze/runtime.c: which symbolised allocation stacks belong to the
+ * C runtime (reported apart from leaks) and which are the program's.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "analyze/runtime.h"
+
+#define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
+#define LOADER "/lib64/ld-linux-x86-64.so.2"
+#define PROG "/usr/bin/prog"
+
+static int owns(const struct analyze_frame *frames, size_t n)
+{
+    struct analyze_stack st = {.id = 1, .nframes = n, .frames = (struct analyze_frame *)frames};
+    return runtime_owns(&st);
+}
+
+START_TEST(test_stdio_buffer)
+{
+    const struct analyze_frame f[] = {
+        {.module = LIBC, .function = "_IO_file_doallocate"},
+        {.module = LIBC, .function = "_IO_doallocbuf"},
+        {.module = LIBC, .function = "printf"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 4), 1);
+}
+END_TEST
+
+START_TEST(test_loader)
+{
+    const struct analyze_frame f[] = {
+        {.module = LOADER, .function = "_dl_find_object_update"},
+        {.module = LIBC, .function = "dlopen"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 3), 1);
+}
+END_TEST
+
+START_TEST(test_locale_below_libc_entry)
+{
+    const struct analyze_frame f[] = {
+        {.module = LIBC, .function = "__strdup"},
+        {.module = LIBC, .function = "setlocale"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 3), 1);
+}
+END_TEST
+
+/* strdup called by the program: the program owns the copy. */
+START_TEST(test_program_strdup)
+{
+    const struct analyze_frame f[] = {
+        {.module = LIBC, .function = "__strdup"},
+        {.module = PROG, .function = "setlocale"}, /* a program's own function of that name */
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 3), 0);
+}
+END_TEST
+
+/* A callback of the program under a runtime function: the walk stops at the program. */
+START_TEST(test_program_frame_stops_walk)
+{
+    const struct analyze_frame f[] = {
+        {.module = PROG, .function = "compare"},
+        {.module = LIBC, .function = "setlocale"},
+    };
+    ck_assert_int_eq(owns(f, 2), 0);
+}
+END_TEST
+
+START_TEST(test_unknown_and_empty)
+{
+    const struct analyze_frame f[] = {{.address = 0x1234}};
+    ck_assert_int_eq(owns(f, 1), 0);
+    ck_assert_int_eq(owns(f, 0), 0);
+    const struct analyze_frame g[] = {{.module = LIBC, .function = NULL}, {.module = PROG}};
+    ck_assert_int_eq(owns(g, 2), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("runtime");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_stdio_buffer);
+    tcase_add_test(tc, test_loader);
+    tcase_add_test(tc, test_locale_below_libc_entry);
+    tcase_add_test(tc, test_program_strdup);
+    tcase_add_test(tc, test_program_frame_stops_walk);
+    tcase_add_test(tc, test_unknown_and_empty);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
