@@ -22,12 +22,12 @@ static void set_err(struct analyze_error *err, int64_t offset, const char *fmt, 
     err->offset = offset;
 }
 
-/* Read up to n bytes at the current position; returns bytes read or -errno. */
-static long read_full(int fd, void *dst, size_t n)
+/* pread until n bytes or end of file; bytes read or -errno. */
+static long pread_full(int fd, void *dst, size_t n, uint64_t off)
 {
     size_t done = 0;
     while (done < n) {
-        ssize_t got = read(fd, (char *)dst + done, n - done);
+        ssize_t got = pread(fd, (char *)dst + done, n - done, (off_t)(off + done));
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
@@ -41,7 +41,7 @@ static long read_full(int fd, void *dst, size_t n)
 
 static int read_header(struct reader *r, struct analyze_error *err)
 {
-    long got = read_full(r->fd, &r->hdr, sizeof(r->hdr));
+    long got = pread_full(r->fd, &r->hdr, sizeof(r->hdr), 0);
     if (got < 0) {
         set_err(err, 0, "%s", strerror((int)-got));
         return (int)got;
@@ -78,7 +78,7 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
     if (rc < 0)
         return rc;
     struct stat st;
-    if (fstat(r->fd, &st) < 0 || lseek(r->fd, (off_t)r->hdr.data_offset, SEEK_SET) < 0) {
+    if (fstat(r->fd, &st) < 0) {
         int e = errno;
         set_err(err, -1, "%s", strerror(e));
         return -e;
@@ -92,23 +92,6 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
     r->good_end =
         (uint64_t)st.st_size < r->hdr.data_offset ? (uint64_t)st.st_size : r->hdr.data_offset;
     return 0;
-}
-
-/* pread until n bytes or end of file; bytes read or -errno. */
-static long pread_full(int fd, void *dst, size_t n, uint64_t off)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t got = pread(fd, (char *)dst + done, n - done, (off_t)(off + done));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return -errno;
-        if (got == 0)
-            break;
-        done += (size_t)got;
-    }
-    return (long)done;
 }
 
 /*
