@@ -62,6 +62,8 @@ static int read_header(struct reader *r, struct analyze_error *err)
         set_err(err, 0, "%s", why);
         return -EINVAL;
     }
+    if (r->hdr.header_size < sizeof(r->hdr)) /* an older writer: its missing fields are 0 */
+        memset((char *)&r->hdr + r->hdr.header_size, 0, sizeof(r->hdr) - r->hdr.header_size);
     return 0;
 }
 

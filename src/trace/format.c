@@ -17,6 +17,7 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_FREE] = sizeof(struct trace_rec_free),
     [TRACE_REC_REALLOC] = sizeof(struct trace_rec_realloc),
     [TRACE_REC_END] = sizeof(struct trace_rec_end),
+    [TRACE_REC_ERROR] = sizeof(struct trace_rec_error),
 };
 
 static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
@@ -24,7 +25,16 @@ static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_MODULES_BEGIN] = "modules_begin", [TRACE_REC_MODULE] = "module",
     [TRACE_REC_STACK] = "stack",     [TRACE_REC_ALLOC] = "alloc",
     [TRACE_REC_FREE] = "free",       [TRACE_REC_REALLOC] = "realloc",
-    [TRACE_REC_END] = "end",
+    [TRACE_REC_END] = "end",         [TRACE_REC_ERROR] = "error",
+};
+
+static const char *const error_names[ERR_KIND_LIMIT] = {
+    [ERR_DOUBLE_FREE] = "double_free",
+    [ERR_INVALID_FREE] = "invalid_free",
+    [ERR_MISMATCHED_FREE] = "mismatched_free",
+    [ERR_HEADER_CORRUPTION] = "header_corruption",
+    [ERR_OVERFLOW] = "overflow",
+    [ERR_WRITE_AFTER_FREE] = "write_after_free",
 };
 
 static const char *const kind_names[KIND_LIMIT] = {
@@ -45,6 +55,13 @@ const char *trace_rec_name(unsigned type)
 {
     if (type < TRACE_REC_TYPE_LIMIT && rec_names[type])
         return rec_names[type];
+    return "unknown";
+}
+
+const char *trace_error_name(unsigned kind)
+{
+    if (kind < ERR_KIND_LIMIT && error_names[kind])
+        return error_names[kind];
     return "unknown";
 }
 
@@ -107,6 +124,21 @@ static int check_stack(const struct trace_rec_stack *r, const char **why)
     return 0;
 }
 
+static int check_error(const struct trace_rec_error *r, const char **why)
+{
+    if (r->h.aux == 0 || r->h.aux >= ERR_KIND_LIMIT) {
+        *why = "error kind out of range";
+        return -EINVAL;
+    }
+    if (r->nbytes > TRACE_ERROR_BYTES || r->nexpected > r->nbytes ||
+        (r->alloc_kind >= KIND_LIMIT && r->alloc_kind != TRACE_KIND_NONE) ||
+        (r->free_kind >= KIND_LIMIT && r->free_kind != TRACE_KIND_NONE)) {
+        *why = "error record fields out of range";
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int check_body(const struct trace_rec_hdr *h, const char **why)
 {
     switch (h->type) {
@@ -119,6 +151,8 @@ static int check_body(const struct trace_rec_hdr *h, const char **why)
     case TRACE_REC_ALLOC:
     case TRACE_REC_FREE:
         return check_kind(h, why);
+    case TRACE_REC_ERROR:
+        return check_error((const struct trace_rec_error *)h, why);
     case TRACE_REC_REALLOC:
         if (((const struct trace_rec_realloc *)h)->old_ptr == 0) {
             *why = "realloc of a null pointer";
@@ -166,7 +200,7 @@ int trace_header_check(const struct trace_file_header *h, const char **why)
         *why = "unsupported trace format version";
         return -EINVAL;
     }
-    if (h->header_size < sizeof(*h) || h->header_size > TRACE_RING_CTL_OFFSET) {
+    if (h->header_size < TRACE_HEADER_MIN_SIZE || h->header_size > TRACE_RING_CTL_OFFSET) {
         *why = "bad header size";
         return -EINVAL;
     }

@@ -54,6 +54,7 @@ enum trace_rec_type {
     TRACE_REC_FREE = 7,     /* a block was released */
     TRACE_REC_REALLOC = 8,  /* a block was resized (and maybe moved) */
     TRACE_REC_END = 9,      /* the process is exiting: status, counters */
+    TRACE_REC_ERROR = 10,   /* a heap error found by the block guard */
     TRACE_REC_TYPE_LIMIT    /* one past the last known type */
 };
 
@@ -76,6 +77,32 @@ enum trace_end_how {
 
 /* Bits of trace_file_header.flags. */
 #define TRACE_FLAG_FREE_STACKS 0x1u /* free records carry stacks */
+#define TRACE_FLAG_GUARD 0x2u       /* blocks carry the guard header (src/trace/blockhdr.h) */
+
+/* Heap errors; trace_rec_error.h.aux. Values are part of the format. */
+enum trace_error_kind {
+    ERR_DOUBLE_FREE = 1,       /* a block released twice */
+    ERR_INVALID_FREE = 2,      /* a pointer heapwise never handed out (or not a block start) */
+    ERR_MISMATCHED_FREE = 3,   /* released by a function of another family (free vs delete) */
+    ERR_HEADER_CORRUPTION = 4, /* bytes before the block (its header, the size word) changed */
+    ERR_OVERFLOW = 5,          /* bytes past the end of the block (its canary) changed */
+    ERR_WRITE_AFTER_FREE = 6,  /* a freed block's fill pattern changed in quarantine */
+    ERR_KIND_LIMIT
+};
+
+/* Where an error was found; trace_rec_error.where. */
+enum trace_error_where {
+    WHERE_FREE = 1,       /* free() or operator delete */
+    WHERE_REALLOC = 2,    /* realloc() or reallocarray() */
+    WHERE_EXIT = 3,       /* the exit-time check of blocks still live */
+    WHERE_QUARANTINE = 4, /* a freed block leaving the quarantine */
+    WHERE_USABLE_SIZE = 5 /* malloc_usable_size() */
+};
+
+/* "Unknown" for the one-byte kind fields of trace_rec_error. */
+#define TRACE_KIND_NONE 0xff
+/* Bytes of evidence an error record carries (found and expected). */
+#define TRACE_ERROR_BYTES 32
 
 /*
  * Page 0 of the file. The shim writes it once at open (except the ring control, which
@@ -94,7 +121,13 @@ struct trace_file_header {
     uint64_t data_offset;        /* byte offset where drained records start */
     uint32_t flags;              /* TRACE_FLAG_* */
     uint32_t stack_depth;        /* maximum frames captured per stack */
+    /* Fields after this point are absent from traces whose header_size is smaller;
+     * readers treat them as zero. */
+    uint64_t guard_secret;       /* per-process key of the block header checks (blockhdr.h) */
 };
+
+/* header_size of the first version-1 writers, the smallest a reader accepts. */
+#define TRACE_HEADER_MIN_SIZE 80
 
 /*
  * Ring control, at TRACE_RING_CTL_OFFSET in page 0, shared (MAP_SHARED) between the
@@ -186,6 +219,37 @@ struct trace_rec_end {
     uint64_t dropped;      /* records lost because the ring stayed full */
     uint64_t untracked;    /* allocations not recorded (inside heapwise, before init) */
 };
+
+/*
+ * TRACE_REC_ERROR; h.aux = enum trace_error_kind. The stacks of the allocation and of the
+ * first release come from the block's guard header when it was intact (else NONE); the
+ * analyzer may fill in what the trace itself knows. found/expected hold nbytes bytes
+ * starting at `offset` from ptr; for header corruption the shim sends the whole header
+ * as found (nbytes = 32, offset = -32) and expected may be left for the analyzer to
+ * derive from the block's allocation record (blockhdr_encode).
+ */
+struct trace_rec_error {
+    struct trace_rec_hdr h;
+    uint64_t ptr;          /* pointer passed by the program, or the block */
+    uint64_t size;         /* requested bytes of the block, UINT64_MAX when there is none */
+    int64_t offset;        /* first damaged byte relative to ptr (corruption kinds), else 0 */
+    uint64_t time_ns;      /* CLOCK_MONOTONIC */
+    uint32_t stack;        /* the call that found it (free, realloc), or TRACE_STACK_NONE */
+    uint32_t tid;          /* kernel thread id */
+    uint32_t alloc_stack;  /* allocation of the block, or TRACE_STACK_NONE */
+    uint32_t free_stack;   /* first release of the block (double free, write after free) */
+    uint8_t alloc_kind;    /* enum trace_kind of the block, TRACE_KIND_NONE if unknown */
+    uint8_t free_kind;     /* enum trace_kind of the releasing function, or TRACE_KIND_NONE */
+    uint8_t where;         /* enum trace_error_where */
+    uint8_t nbytes;        /* valid bytes in found[] and expected[], <= TRACE_ERROR_BYTES */
+    uint8_t nexpected;     /* valid bytes in expected[] (0: not known to the shim) */
+    uint8_t reserved[3];
+    uint8_t found[TRACE_ERROR_BYTES];    /* bytes as found */
+    uint8_t expected[TRACE_ERROR_BYTES]; /* what they should have been */
+};
+
+/* Lower-case snake_case name of an error kind ("double_free"), or "unknown". */
+const char *trace_error_name(unsigned kind);
 
 /* Round n up to the record alignment. */
 static inline uint32_t trace_align(uint32_t n)

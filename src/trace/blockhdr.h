@@ -1,0 +1,67 @@
+/*
+ * The guard header of every block heapwise hands out, and its trailing canary: the byte
+ * layout the shim writes (src/shim/guard.c) and the analyzer reproduces to explain a
+ * corruption (the bytes it expected next to those the shim found). Pure arithmetic on
+ * memory the caller owns: no allocation, no I/O, usable inside an allocator.
+ *
+ *   base (from the real allocator)
+ *   |<- pad: aligned blocks only ->|
+ *                                  +------------------ 32 bytes ------------------+
+ *                                  | base_off u32 | kind u8 | state u8 | magic u16 |
+ *                                  | alloc_stack u32        | free_stack u32      |
+ *                                  | size u64  (the "size word")                  |
+ *                                  | check u64 (hash of all of the above + user)  |
+ *                                  +----------------------------------------------+
+ *                                  user: size bytes                | canary 8 bytes
+ *
+ * The check word sits right before the user pointer, where an underflow lands first; the
+ * canary right after the last user byte, where an overflow lands first. Both depend on the
+ * user address and a per-process secret, so a header copied elsewhere or left over from an
+ * earlier block at the same address does not verify.
+ */
+#ifndef HEAPWISE_TRACE_BLOCKHDR_H
+#define HEAPWISE_TRACE_BLOCKHDR_H
+
+#include <stdint.h>
+
+/* Bytes of the header before the user pointer; keeps 16-byte alignment. */
+#define BLOCKHDR_SIZE 32
+/* Bytes of the canary after the last user byte (not aligned). */
+#define BLOCKHDR_CANARY 8
+/* Constant in every header: tells our headers from random bytes at a glance. */
+#define BLOCKHDR_MAGIC 0x4877 /* "Hw" */
+
+/* Block states; blockhdr.state. */
+enum blockhdr_state {
+    BLOCK_LIVE = 0xa1,  /* handed out, not released */
+    BLOCK_FREED = 0xf4, /* released (in quarantine, or about to be returned) */
+};
+
+struct blockhdr {
+    uint32_t base_off;    /* user pointer - base pointer of the real allocation */
+    uint8_t kind;         /* enum trace_kind of the allocating function */
+    uint8_t state;        /* enum blockhdr_state */
+    uint16_t magic;       /* BLOCKHDR_MAGIC */
+    uint32_t alloc_stack; /* trace stack id of the allocation (0: none) */
+    uint32_t free_stack;  /* trace stack id of the release (0: none or still live) */
+    uint64_t size;        /* bytes requested by the program */
+    uint64_t check;       /* blockhdr_check() of the fields above */
+};
+
+_Static_assert(sizeof(struct blockhdr) == BLOCKHDR_SIZE, "guard header layout");
+
+/* The check word of h (its other fields set) for a block at user address `user`. */
+uint64_t blockhdr_check(const struct blockhdr *h, uint64_t user, uint64_t secret);
+
+/* Fill h for a block at `user`, check word included. */
+void blockhdr_encode(struct blockhdr *h, uint64_t user, uint64_t size, unsigned kind,
+                     unsigned state, uint32_t base_off, uint32_t alloc_stack,
+                     uint32_t free_stack, uint64_t secret);
+
+/* 1 when h is intact for a block at `user`: magic, a known state and the check word. */
+int blockhdr_intact(const struct blockhdr *h, uint64_t user, uint64_t secret);
+
+/* The 8 canary bytes expected right after the last user byte of the block at `user`. */
+void blockhdr_canary(uint64_t user, uint64_t secret, uint8_t out[BLOCKHDR_CANARY]);
+
+#endif
