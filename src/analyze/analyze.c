@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/errors.h"
 #include "analyze/reader.h"
 #include "analyze/replay.h"
 #include "analyze/runtime.h"
@@ -30,6 +31,8 @@ struct analysis {
 struct run {
     struct analysis *a;
     struct replay replay;
+    struct errors errors;
+    uint64_t secret; /* the trace's guard_secret */
     int have_process, have_end;
     int have_time;
     uint64_t first_ns, last_ns; /* earliest and latest record time */
@@ -105,14 +108,16 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         return replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux);
     case TRACE_REC_FREE:
         note_time(run, fr->time_ns);
-        replay_free(&run->replay, fr->ptr);
-        return 0;
+        return replay_free(&run->replay, fr->ptr, fr->stack);
     case TRACE_REC_REALLOC:
         note_time(run, re->time_ns);
         return replay_realloc(&run->replay, re->old_ptr, re->new_ptr, re->size, re->stack);
     case TRACE_REC_END:
         on_end(run, (const void *)h);
         return 0;
+    case TRACE_REC_ERROR:
+        note_time(run, ((const struct trace_rec_error *)h)->time_ns);
+        return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
     default: /* TRACE_REC_PAD */
         return 0;
     }
@@ -198,6 +203,63 @@ static int collect_leaks(struct run *run)
     return rc;
 }
 
+/* A stack id as a symbolised stack, NULL for none; *rc = -ENOMEM on failure. */
+static const struct analyze_stack *stack_or_null(struct run *run, uint32_t id, int *rc)
+{
+    if (id == TRACE_STACK_NONE)
+        return NULL;
+    const struct analyze_stack *st = symbolize_stack(run->a->sym, id);
+    if (!st)
+        *rc = -ENOMEM;
+    return st;
+}
+
+static int publish_error(struct run *run, const struct error_entry *en,
+                         struct analyze_heap_error *out)
+{
+    const struct trace_rec_error *r = &en->rec;
+    char text[512];
+    int rc = 0;
+    out->kind = trace_error_name(r->h.aux);
+    out->address = r->ptr;
+    out->has_size = r->size != UINT64_MAX;
+    out->size = out->has_size ? r->size : 0;
+    out->has_offset = r->h.aux == ERR_HEADER_CORRUPTION || r->h.aux == ERR_OVERFLOW ||
+                      r->h.aux == ERR_WRITE_AFTER_FREE;
+    out->offset = r->offset;
+    out->alloc_kind = errors_alloc_kind(r->alloc_kind);
+    out->free_kind = r->free_kind == TRACE_KIND_NONE && r->where != WHERE_REALLOC
+                         ? NULL : errors_free_kind(r->free_kind, r->where);
+    out->where = errors_where(r->where);
+    out->stack = stack_or_null(run, r->stack, &rc);
+    out->alloc = stack_or_null(run, r->alloc_stack ? r->alloc_stack : en->block_stack, &rc);
+    out->freed = stack_or_null(run, r->free_stack, &rc);
+    out->nbytes = r->nbytes;
+    out->nexpected = r->nexpected;
+    memcpy(out->found, r->found, sizeof(out->found));
+    memcpy(out->expected, r->expected, sizeof(out->expected));
+    out->count = en->count;
+    errors_describe(en, text, sizeof(text));
+    if (!(out->message = strpool_dup(&run->a->strings, text)))
+        rc = -ENOMEM;
+    return rc;
+}
+
+static int collect_errors(struct run *run)
+{
+    struct analyze_process *p = &run->a->pub;
+    size_t n = run->errors.n;
+    run->replay.sum.errors = run->errors.total;
+    if (n == 0)
+        return 0;
+    if (!(p->errors = calloc(n, sizeof(*p->errors))))
+        return -ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++, p->nerrors++)
+        rc = publish_error(run, &run->errors.v[i], &p->errors[i]);
+    return rc;
+}
+
 static struct analysis *analysis_new(const char *path, const struct analyze_opts *opts)
 {
     struct analysis *a = calloc(1, sizeof(*a));
@@ -236,6 +298,8 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     p->duration_ns = run->last_ns - run->first_ns;
     int rc = conclude(run, r);
     if (rc == 0)
+        rc = collect_errors(run);
+    if (rc == 0)
         rc = collect_leaks(run);
     uint64_t dropped = p->summary.dropped, untracked = p->summary.untracked;
     p->summary = run->replay.sum; /* with leaked_* from collect_leaks */
@@ -262,11 +326,14 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
         rc = -ENOMEM;
     }
     replay_init(&run.replay);
+    errors_init(&run.errors);
+    run.secret = r.hdr.guard_secret;
     if (rc == 0)
         rc = read_all(&run, &r, err);
     if (rc == 0)
         rc = finish(&run, &r, err);
     replay_fini(&run.replay);
+    errors_fini(&run.errors);
     reader_close(&r);
     if (rc < 0) {
         analyze_process_free(run.a ? &run.a->pub : NULL);
@@ -293,6 +360,7 @@ void analyze_process_free(struct analyze_process *p)
     strpool_fini(&a->strings);
     free(a->argv);
     free(p->leaks);
+    free(p->errors);
     free(a);
 }
 

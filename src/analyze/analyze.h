@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "trace/format.h"
+
 /* How a traced process ended, as far as the trace (or the CLI, which waited for it) knows. */
 enum analyze_end {
     ANALYZE_END_UNKNOWN = 0, /* no end record and nobody told us */
@@ -42,6 +44,29 @@ struct analyze_leak {
     const struct analyze_stack *stack;
 };
 
+/* A heap error (one context: identical errors are folded into count). */
+struct analyze_heap_error {
+    const char *kind;        /* "double_free", "invalid_free", "mismatched_free",
+                                "header_corruption", "overflow", "write_after_free" */
+    uint64_t address;        /* the pointer given to the releasing function, or the block */
+    int has_size;            /* 0 when there is no block (invalid free) */
+    uint64_t size;           /* requested bytes of the block */
+    int has_offset;          /* 1 for the corruption kinds */
+    int64_t offset;          /* first damaged byte relative to address (negative: before) */
+    const char *alloc_kind;  /* "malloc", "new", "new[]", "aligned_new", or NULL */
+    const char *free_kind;   /* "free", "delete", "delete[]", "realloc", or NULL */
+    const char *where;       /* "free", "realloc", "exit", "quarantine", "malloc_usable_size" */
+    const struct analyze_stack *stack;      /* the call that hit it (NULL at exit/quarantine) */
+    const struct analyze_stack *alloc;      /* allocation of the block, NULL if unknown */
+    const struct analyze_stack *freed;      /* release of the block (double free, write
+                                               after free), NULL if none */
+    size_t nbytes;           /* bytes in found */
+    size_t nexpected;        /* bytes in expected (0: unknown) */
+    uint8_t found[TRACE_ERROR_BYTES], expected[TRACE_ERROR_BYTES];
+    uint64_t count;          /* occurrences of this context */
+    const char *message;     /* one line describing it */
+};
+
 /* Totals of one process. */
 struct analyze_summary {
     uint64_t allocations;  /* successful allocation calls (realloc counts as one) */
@@ -49,7 +74,7 @@ struct analyze_summary {
     uint64_t peak_bytes;   /* maximum of live requested bytes at any point in the trace */
     uint64_t leaked_bytes; /* bytes live at the end */
     uint64_t leaked_blocks;
-    uint64_t errors;       /* heap errors found (none are detected yet in this version) */
+    uint64_t errors;       /* heap errors found (every occurrence) */
     uint64_t dropped;      /* records the shim lost (ring full), from the end record */
     uint64_t untracked;    /* allocations made before init or inside heapwise */
     uint64_t unknown_frees; /* frees of pointers never seen allocated (e.g. untracked) */
@@ -73,6 +98,8 @@ struct analyze_process {
     struct analyze_summary summary;
     size_t nleaks;
     struct analyze_leak *leaks; /* largest bytes first, ties by blocks then stack id */
+    size_t nerrors;
+    struct analyze_heap_error *errors; /* in order of first occurrence */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
 };
 

@@ -10,22 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One live block. */
-struct replay_block {
-    uint64_t size;  /* bytes requested */
-    uint32_t stack; /* allocation stack id */
-    uint32_t kind;  /* enum trace_kind */
-};
-
 void replay_init(struct replay *r)
 {
     memset(r, 0, sizeof(*r));
     hmap_init(&r->live, sizeof(struct replay_block));
+    hmap_init(&r->freed, sizeof(struct replay_block));
 }
 
 void replay_fini(struct replay *r)
 {
     hmap_fini(&r->live);
+    hmap_fini(&r->freed);
 }
 
 static void drop(struct replay *r, const struct replay_block *b)
@@ -43,9 +38,11 @@ static int insert(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack,
         drop(r, b);
         r->sum.implicit_frees++;
     }
+    memset(b, 0, sizeof(*b));
     b->size = size;
     b->stack = stack;
     b->kind = kind;
+    hmap_remove(&r->freed, ptr, NULL);
     r->live_bytes += size;
     if (r->live_bytes > r->sum.peak_bytes)
         r->sum.peak_bytes = r->live_bytes;
@@ -60,15 +57,47 @@ int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, 
     return insert(r, ptr, size, stack, kind);
 }
 
-void replay_free(struct replay *r, uint64_t ptr)
+int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
 {
     struct replay_block old;
     if (!hmap_remove(&r->live, ptr, &old)) {
         r->sum.unknown_frees++;
-        return;
+        return 0;
     }
     drop(r, &old);
     r->sum.frees++;
+    int created;
+    struct replay_block *f = hmap_put(&r->freed, ptr, &created);
+    if (!f)
+        return -ENOMEM;
+    *f = old;
+    f->free_stack = stack;
+    return 0;
+}
+
+const struct replay_block *replay_live(const struct replay *r, uint64_t ptr)
+{
+    return hmap_get(&r->live, ptr);
+}
+
+const struct replay_block *replay_freed(const struct replay *r, uint64_t ptr)
+{
+    return hmap_get(&r->freed, ptr);
+}
+
+const struct replay_block *replay_containing(const struct replay *r, uint64_t addr,
+                                             uint64_t *start)
+{
+    size_t pos = 0;
+    uint64_t key;
+    const struct replay_block *b;
+    while ((b = hmap_next(&r->live, &pos, &key))) {
+        if (addr >= key && (addr - key < b->size || addr == key)) {
+            *start = key;
+            return b;
+        }
+    }
+    return NULL;
 }
 
 int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
@@ -76,7 +105,8 @@ int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_
 {
     if (new_ptr == 0)
         return 0;
-    replay_free(r, old_ptr);
+    if (replay_free(r, old_ptr, stack) < 0)
+        return -ENOMEM;
     return replay_alloc(r, new_ptr, size, stack, KIND_MALLOC);
 }
 

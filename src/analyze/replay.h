@@ -13,8 +13,18 @@
 #include "analyze/analyze.h"
 #include "analyze/hmap.h"
 
+/* One block: live, or (in replay.freed) released and not reused since. */
+struct replay_block {
+    uint64_t size;        /* bytes requested */
+    uint32_t stack;       /* allocation stack id */
+    uint32_t kind;        /* enum trace_kind */
+    uint32_t free_stack;  /* release stack id (freed blocks only) */
+    uint32_t reserved;
+};
+
 struct replay {
     struct hmap live;           /* address -> struct replay_block */
+    struct hmap freed;          /* address -> struct replay_block released there last */
     uint64_t live_bytes;        /* sum of requested sizes of live blocks */
     struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
 };
@@ -36,8 +46,25 @@ void replay_fini(struct replay *r);
  */
 int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, unsigned kind);
 
-/* ptr was released; a ptr not live is counted in sum.unknown_frees. */
-void replay_free(struct replay *r, uint64_t ptr);
+/*
+ * ptr was released by stack; a ptr not live is counted in sum.unknown_frees. The block is
+ * remembered in r->freed (until an allocation reuses the address) so that a later error
+ * can name its allocation and release. 0, or -ENOMEM.
+ */
+int replay_free(struct replay *r, uint64_t ptr, uint32_t stack);
+
+/* The live block starting at ptr, or NULL. */
+const struct replay_block *replay_live(const struct replay *r, uint64_t ptr);
+
+/* The freed block last released at ptr (not reused since), or NULL. */
+const struct replay_block *replay_freed(const struct replay *r, uint64_t ptr);
+
+/*
+ * The live block that contains addr (start <= addr < start + size, or addr == start for
+ * an empty block), its start in *start; NULL if none. A linear scan: for rare questions.
+ */
+const struct replay_block *replay_containing(const struct replay *r, uint64_t addr,
+                                             uint64_t *start);
 
 /*
  * old_ptr was resized to size at new_ptr (0: the call failed, old_ptr stays live). Counts

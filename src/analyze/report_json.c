@@ -80,17 +80,90 @@ static void put_frame(FILE *out, const struct analyze_frame *f)
     fprintf(out, ", \"inlined\": %s}", f->inlined ? "true" : "false");
 }
 
+static void put_stack(FILE *out, const struct analyze_stack *st)
+{
+    fputc('[', out);
+    for (size_t i = 0; st && i < st->nframes; i++) {
+        fputs(i ? ",\n          " : "\n          ", out);
+        put_frame(out, &st->frames[i]);
+    }
+    fputc(']', out);
+}
+
 static void put_leak(FILE *out, const struct analyze_leak *l)
 {
     fputs("{\"kind\": ", out);
     put_string(out, l->kind);
-    fprintf(out, ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stack\": [", l->bytes,
+    fprintf(out, ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stack\": ", l->bytes,
             l->blocks);
-    for (size_t i = 0; l->stack && i < l->stack->nframes; i++) {
-        fputs(i ? ",\n          " : "\n          ", out);
-        put_frame(out, &l->stack->frames[i]);
+    put_stack(out, l->stack);
+    fputc('}', out);
+}
+
+static void put_bytes(FILE *out, const char *key, const uint8_t *b, size_t n)
+{
+    fprintf(out, ", \"%s\": ", key);
+    if (n == 0) {
+        fputs("null", out);
+        return;
     }
-    fputs("]}", out);
+    fputc('"', out);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s%02x", i ? " " : "", b[i]);
+    fputc('"', out);
+}
+
+/* The stacks that explain an error: "alloc", "free" (this call, or the block's release
+ * for a write after free) and "first_free" (double free), as they apply. */
+static void put_error_stacks(FILE *out, const struct analyze_heap_error *e)
+{
+    int double_free = strcmp(e->kind, "double_free") == 0;
+    const struct analyze_stack *free_stack = e->stack ? e->stack : e->freed;
+    const char *sep = "";
+    fputs(", \"stacks\": {", out);
+    if (e->alloc) {
+        fputs("\"alloc\": ", out);
+        put_stack(out, e->alloc);
+        sep = ", ";
+    }
+    if (free_stack) {
+        fprintf(out, "%s\"free\": ", sep);
+        put_stack(out, free_stack);
+        sep = ", ";
+    }
+    if (double_free && e->freed && e->stack) {
+        fprintf(out, "%s\"first_free\": ", sep);
+        put_stack(out, e->freed);
+    }
+    fputc('}', out);
+}
+
+static void put_error(FILE *out, const struct analyze_heap_error *e)
+{
+    fputs("{\"kind\": ", out);
+    put_string(out, e->kind);
+    fprintf(out, ", \"address\": \"0x%" PRIx64 "\", \"size\": ", e->address);
+    if (e->has_size)
+        fprintf(out, "%" PRIu64, e->size);
+    else
+        fputs("null", out);
+    if (e->has_offset)
+        fprintf(out, ", \"offset\": %" PRId64, e->offset);
+    else
+        fputs(", \"offset\": null", out);
+    fputs(", \"alloc_kind\": ", out);
+    put_string(out, e->alloc_kind);
+    fputs(", \"free_kind\": ", out);
+    put_string(out, e->free_kind);
+    fputs(", \"where\": ", out);
+    put_string(out, e->where);
+    fprintf(out, ", \"count\": %" PRIu64, e->count);
+    put_bytes(out, "found", e->found, e->nbytes);
+    put_bytes(out, "expected", e->expected, e->nexpected);
+    put_error_stacks(out, e);
+    fputs(", \"message\": ", out);
+    put_string(out, e->message);
+    fputc('}', out);
 }
 
 static void put_summary(FILE *out, const struct analyze_process *p)
@@ -137,7 +210,12 @@ static void put_process(FILE *out, const struct analyze_process *p)
         fputs(i ? ",\n      " : "\n      ", out);
         put_leak(out, &p->leaks[i]);
     }
-    fputs("],\n    \"errors\": [],\n    \"warning\": ", out);
+    fputs("],\n    \"errors\": [", out);
+    for (size_t i = 0; i < p->nerrors; i++) {
+        fputs(i ? ",\n      " : "\n      ", out);
+        put_error(out, &p->errors[i]);
+    }
+    fputs("],\n    \"warning\": ", out);
     put_string(out, p->warning);
     fputs("}", out);
 }

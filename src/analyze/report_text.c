@@ -65,6 +65,46 @@ static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
     fprintf(out, "==%" PRIu64 "==\n", pid);
 }
 
+static void write_stack(FILE *out, uint64_t pid, const struct analyze_stack *s)
+{
+    if (!s || s->nframes == 0)
+        fprintf(out, "==%" PRIu64 "==    (no stack recorded)\n", pid);
+    for (size_t i = 0; s && i < s->nframes; i++)
+        write_frame(out, pid, &s->frames[i], i == 0);
+}
+
+static void write_bytes(FILE *out, uint64_t pid, const char *what, const uint8_t *b, size_t n)
+{
+    if (n == 0)
+        return;
+    fprintf(out, "==%" PRIu64 "==  %s", pid, what);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, " %02x", b[i]);
+    fputc('\n', out);
+}
+
+/* memcheck's shape: what happened, this call's stack, then the block's history. */
+static void write_error(FILE *out, uint64_t pid, const struct analyze_heap_error *e)
+{
+    fprintf(out, "==%" PRIu64 "== %s", pid, e->message);
+    if (e->count > 1)
+        fprintf(out, " (%" PRIu64 " times)", e->count);
+    fputc('\n', out);
+    if (e->stack)
+        write_stack(out, pid, e->stack);
+    write_bytes(out, pid, "found:   ", e->found, e->nbytes);
+    write_bytes(out, pid, "expected:", e->expected, e->nexpected);
+    if (e->freed) {
+        fprintf(out, "==%" PRIu64 "==  Block was freed at:\n", pid);
+        write_stack(out, pid, e->freed);
+    }
+    if (e->alloc) {
+        fprintf(out, "==%" PRIu64 "==  Block was allocated at:\n", pid);
+        write_stack(out, pid, e->alloc);
+    }
+    fprintf(out, "==%" PRIu64 "==\n", pid);
+}
+
 static void write_count(FILE *out, uint64_t pid, uint64_t n, const char *what)
 {
     if (n)
@@ -97,6 +137,8 @@ static void write_summary(FILE *out, const struct analyze_process *p)
 int report_text_write(FILE *out, const struct analyze_process *p)
 {
     write_header(out, p);
+    for (size_t i = 0; i < p->nerrors; i++)
+        write_error(out, p->pid, &p->errors[i]);
     for (size_t i = 0; i < p->nleaks; i++)
         write_leak(out, p->pid, &p->leaks[i]);
     write_summary(out, p);

@@ -6,6 +6,7 @@
 #ifndef HEAPWISE_CLI_H
 #define HEAPWISE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes of heapwise itself (documented in man/heapwise.1). */
@@ -20,7 +21,11 @@ struct report_request {
     int json;              /* 1: one JSON document instead of text */
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
     FILE *out;             /* where the report goes */
+    uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks, all traces */
 };
+
+/* Parse the value of --error-exitcode (1-255); -1 when it is not one. */
+int cli_parse_exitcode(const char *s);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -35,10 +40,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * Analyse each trace and write one report for all of them. `ends` (may be NULL) holds,
  * per trace, a wait status to apply (-1: none). Problems with a trace are printed as
  * one line each under `cmd`. Returns the number of traces that were unreadable or
- * incomplete, or -1 if writing the report failed.
+ * incomplete, or -1 if writing the report failed. Adds to req->findings.
  */
 int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_t n,
-                     const struct report_request *req);
+                     struct report_request *req);
 
 /* Version string "heapwise X.Y.Z". */
 const char *cli_version(void);

@@ -20,9 +20,11 @@ static const char usage[] =
     "\n"
     "  --json               print one JSON document (schema: man heapwise(1))\n"
     "  --show-shim-frames   keep frames inside libheapwise.so in stacks\n"
+    "  --error-exitcode=N   exit N (1-255) when a heap error or a leak was found\n"
     "  -h, --help           show this help and exit\n"
     "\n"
-    "Exit status: 0 when every trace was read completely, 1 when a trace was\n"
+    "Exit status: N of --error-exitcode when it applies, else 0 when every trace\n"
+    "was read completely, 1 when a trace was\n"
     "unreadable, truncated or corrupt (what could be read is still reported),\n"
     "2 on a usage error.\n";
 
@@ -99,16 +101,23 @@ int cmd_report(int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"show-shim-frames", no_argument, NULL, 's'},
+        {"error-exitcode", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct report_request req = {.out = stdout};
+    int exitcode = -1;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j': req.json = 1; break;
         case 's': req.show_shim_frames = 1; break;
+        case 'e':
+            if ((exitcode = cli_parse_exitcode(optarg)) < 0)
+                return cli_usage_error(CMD, "--error-exitcode: '%s' is not a number from 1 to 255",
+                                       optarg);
+            break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default:
             return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
@@ -122,5 +131,7 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
+    if (exitcode > 0 && req.findings > 0)
+        return exitcode;
     return rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
 }

@@ -35,9 +35,12 @@ static const char usage[] =
     "      --depth=N          frames captured per stack (1-256, default 64)\n"
     "      --no-free-stacks   do not capture stacks on free (faster)\n"
     "      --show-shim-frames keep frames inside libheapwise.so in stacks\n"
+    "      --error-exitcode=N exit N (1-255) when a heap error or a leak was found\n"
+    "      --abort-on-error   abort() the program at its first heap error\n"
     "  -h, --help             show this help and exit\n"
     "\n"
-    "Exit status: PROG's own (128+N if it died of signal N); 127 if PROG does not\n"
+    "Exit status: --error-exitcode's N when it applies, else PROG's own (128+N if\n"
+    "it died of signal N); 127 if PROG does not\n"
     "exist, 126 if it cannot be executed, 2 on a usage error, 1 if no usable\n"
     "trace was written although PROG succeeded.\n";
 
@@ -46,6 +49,8 @@ struct run_opts {
     const char *log_file; /* --log-file or NULL */
     const char *depth;    /* --depth value or NULL */
     int no_free_stacks;
+    int abort_on_error;
+    int error_exitcode;   /* -1: not set */
     struct report_request req;
 };
 
@@ -58,6 +63,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
         {"depth", required_argument, NULL, 'd'},
         {"no-free-stacks", no_argument, NULL, 'n'},
         {"show-shim-frames", no_argument, NULL, 's'},
+        {"error-exitcode", required_argument, NULL, 'e'},
+        {"abort-on-error", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -71,6 +78,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
         case 'd': o->depth = optarg; break;
         case 'n': o->no_free_stacks = 1; break;
         case 's': o->req.show_shim_frames = 1; break;
+        case 'a': o->abort_on_error = 1; break;
+        case 'e':
+            if ((o->error_exitcode = cli_parse_exitcode(optarg)) < 0)
+                return cli_usage_error(CMD, "--error-exitcode: '%s' is not a number from 1 to 255",
+                                       optarg);
+            break;
         case 'h': fputs(usage, stdout); return 1;
         case ':':
             return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
@@ -166,6 +179,8 @@ static int setup_env(const char *shim, const char *outdir_or_file, const struct 
         add_option(opts, sizeof(opts), "depth", o->depth);
     if (o->no_free_stacks)
         add_option(opts, sizeof(opts), "free_stacks", "0");
+    if (o->abort_on_error)
+        add_option(opts, sizeof(opts), "abort_on_error", "1");
 
     char preload[2 * PATH_MAX];
     const char *old = getenv("LD_PRELOAD");
@@ -332,7 +347,7 @@ static int start(char **args, const struct run_opts *o, const char *out, pid_t *
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_opts o = {0};
+    struct run_opts o = {.error_exitcode = -1};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc == 1 ? CLI_EXIT_OK : rc;
@@ -354,5 +369,7 @@ int cmd_run(int argc, char **argv)
     int code = exit_code_of(status);
     if (report(pid, status, out, dir, &o) < 0 && code == 0)
         return 1;
+    if (o.error_exitcode > 0 && o.req.findings > 0)
+        return o.error_exitcode;
     return code;
 }

@@ -12,6 +12,14 @@
 #include <string.h>
 #include <sys/wait.h>
 
+int cli_parse_exitcode(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return errno || *end || end == s || v < 1 || v > 255 ? -1 : (int)v;
+}
+
 static void apply_wait_status(struct analyze_process *p, int status)
 {
     if (WIFEXITED(status))
@@ -21,7 +29,7 @@ static void apply_wait_status(struct analyze_process *p, int status)
 }
 
 static struct analyze_process *load(const char *cmd, const char *path, int end,
-                                    const struct report_request *req, int *bad)
+                                    struct report_request *req, int *bad)
 {
     struct analyze_opts opts = {.show_shim_frames = req->show_shim_frames};
     struct analyze_error err = {.offset = -1};
@@ -38,6 +46,7 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
     }
     if (end >= 0)
         apply_wait_status(p, end);
+    req->findings += p->summary.errors + p->summary.leaked_blocks;
     return p;
 }
 
@@ -56,7 +65,7 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
 }
 
 int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_t n,
-                     const struct report_request *req)
+                     struct report_request *req)
 {
     struct analyze_process **procs = calloc(n ? n : 1, sizeof(*procs));
     if (!procs) {

@@ -6,7 +6,9 @@ PROG_NOOPT = -g -fno-optimize-sibling-calls -fno-inline -fno-builtin
 PROG_CFLAGS = $(AM_CFLAGS) $(PROG_NOOPT)
 check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/die_signal tests/progs/underscore_exit tests/progs/threads \
-	tests/progs/dlclose_leak
+	tests/progs/dlclose_leak tests/progs/err_double_free tests/progs/err_invalid_free \
+	tests/progs/err_corrupt tests/progs/err_write_after_free tests/progs/err_mismatch \
+	tests/progs/clean_mixed
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -18,6 +20,19 @@ tests_progs_threads_LDADD = -lpthread
 tests_progs_dlclose_leak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_dlclose_leak_LDADD = $(DL_LIBS)
 
+tests_progs_err_double_free_SOURCES = tests/progs/err_double_free.c tests/progs/opaque.h
+tests_progs_err_double_free_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_invalid_free_SOURCES = tests/progs/err_invalid_free.c tests/progs/opaque.h
+tests_progs_err_invalid_free_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_corrupt_SOURCES = tests/progs/err_corrupt.c tests/progs/opaque.h
+tests_progs_err_corrupt_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_write_after_free_SOURCES = tests/progs/err_write_after_free.c tests/progs/opaque.h
+tests_progs_err_write_after_free_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_mismatch_SOURCES = tests/progs/err_mismatch.cc
+tests_progs_err_mismatch_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
+tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
+tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
+
 check_LTLIBRARIES = tests/progs/plugin.la
 tests_progs_plugin_la_SOURCES = tests/progs/plugin.c
 tests_progs_plugin_la_CFLAGS = $(PROG_CFLAGS)
@@ -27,7 +42,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/leak_cxx.sh tests/integration/exit_paths.sh \
 	tests/integration/threads.sh tests/integration/dlclose.sh \
 	tests/integration/cli_errors.sh tests/integration/report_cmd.sh \
-	tests/integration/demo.sh
+	tests/integration/demo.sh tests/integration/errors_c.sh \
+	tests/integration/errors_cxx.sh tests/integration/clean.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh

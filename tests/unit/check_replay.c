@@ -20,10 +20,10 @@ START_TEST(test_totals_and_peak)
     replay_init(&r);
     ck_assert_int_eq(replay_alloc(&r, 0x1000, 100, 1, KIND_MALLOC), 0);
     ck_assert_int_eq(replay_alloc(&r, 0x2000, 200, 2, KIND_NEW), 0);
-    replay_free(&r, 0x1000);
+    replay_free(&r, 0x1000, 0);
     ck_assert_int_eq(replay_alloc(&r, 0x3000, 50, 1, KIND_NEW_ARRAY), 0);
-    replay_free(&r, 0x2000);
-    replay_free(&r, 0x9999); /* never allocated */
+    replay_free(&r, 0x2000, 0);
+    replay_free(&r, 0x9999, 0); /* never allocated */
     ck_assert_uint_eq(r.sum.allocations, 3);
     ck_assert_uint_eq(r.sum.frees, 2);
     ck_assert_uint_eq(r.sum.unknown_frees, 1);
@@ -66,7 +66,7 @@ START_TEST(test_alloc_at_live_address)
     replay_alloc(&r, 0x1000, 25, 2, KIND_MALLOC);
     ck_assert_uint_eq(r.sum.implicit_frees, 1);
     ck_assert_uint_eq(r.live_bytes, 25);
-    replay_free(&r, 0x1000);
+    replay_free(&r, 0x1000, 0);
     ck_assert_uint_eq(r.live_bytes, 0);
     ck_assert_uint_eq(r.sum.frees, 1);
     replay_fini(&r);
@@ -81,7 +81,7 @@ START_TEST(test_groups)
         replay_alloc(&r, 0x1000 + i * 16, 100, 7, KIND_MALLOC);
     replay_alloc(&r, 0x9000, 5, TRACE_STACK_NONE, KIND_MALLOC);
     replay_alloc(&r, 0xa000, 1, 8, KIND_MALLOC);
-    replay_free(&r, 0xa000);
+    replay_free(&r, 0xa000, 0);
     struct replay_group *g;
     size_t n;
     ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);

@@ -130,8 +130,24 @@ void tracegen_alloc(struct tracegen *g, unsigned kind, uint64_t ptr, uint64_t si
 
 void tracegen_free(struct tracegen *g, unsigned kind, uint64_t ptr)
 {
+    tracegen_free_stack(g, kind, ptr, TRACE_STACK_NONE);
+}
+
+void tracegen_free_stack(struct tracegen *g, unsigned kind, uint64_t ptr, uint32_t stack)
+{
     struct trace_rec_free *r = record(g, TRACE_REC_FREE, kind, sizeof(*r), 0);
     r->ptr = ptr;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
+void tracegen_error(struct tracegen *g, const struct trace_rec_error *e)
+{
+    struct trace_rec_error *r = record(g, TRACE_REC_ERROR, e->h.aux, sizeof(*r), 0);
+    struct trace_rec_hdr h = r->h;
+    *r = *e;
+    r->h = h;
     r->time_ns = g->time_ns += 1000;
     r->tid = 7;
 }

@@ -34,6 +34,9 @@ void tracegen_module(struct tracegen *g, uint64_t base, uint64_t start, uint64_t
 void tracegen_stack(struct tracegen *g, uint32_t id, size_t depth, const uint64_t *addrs);
 void tracegen_alloc(struct tracegen *g, unsigned kind, uint64_t ptr, uint64_t size, uint32_t stack);
 void tracegen_free(struct tracegen *g, unsigned kind, uint64_t ptr);
+void tracegen_free_stack(struct tracegen *g, unsigned kind, uint64_t ptr, uint32_t stack);
+/* An error record with the fields of e (h.aux = the error kind; header and time are set). */
+void tracegen_error(struct tracegen *g, const struct trace_rec_error *e);
 void tracegen_realloc(struct tracegen *g, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
                       uint32_t stack);
 void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked);

@@ -1,0 +1,266 @@
+/*
+ * Error contexts (errors.h). Owns the folding key and the enrichment rules; reads the
+ * replay, never changes it.
+ */
+#include "analyze/errors.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/blockhdr.h"
+
+void errors_init(struct errors *e)
+{
+    memset(e, 0, sizeof(*e));
+    hmap_init(&e->index, sizeof(size_t));
+}
+
+void errors_fini(struct errors *e)
+{
+    hmap_fini(&e->index);
+    free(e->v);
+}
+
+/* A non-zero key for the context of an error (kind, where, and its three stacks). */
+static uint64_t context_key(const struct trace_rec_error *rec)
+{
+    uint64_t k = (uint64_t)rec->h.aux * 0x9e3779b97f4a7c15ull ^ rec->where;
+    k = (k ^ rec->stack) * 0xbf58476d1ce4e5b9ull;
+    k = (k ^ rec->alloc_stack) * 0x94d049bb133111ebull;
+    k = (k ^ rec->free_stack) * 0x9e3779b97f4a7c15ull;
+    return k ? k : 1;
+}
+
+/* Fill what the error record lacks from a block the replay knows. */
+static void take_block(struct trace_rec_error *rec, const struct replay_block *b)
+{
+    if (rec->size == UINT64_MAX)
+        rec->size = b->size;
+    if (rec->alloc_kind == TRACE_KIND_NONE)
+        rec->alloc_kind = (uint8_t)b->kind;
+    if (rec->alloc_stack == TRACE_STACK_NONE)
+        rec->alloc_stack = b->stack;
+}
+
+/*
+ * An invalid free the trace can explain better: an address released before and not
+ * reused is a double free (the shim no longer knew it once the quarantine let it go);
+ * an address inside a live block is an interior pointer.
+ */
+static void explain_invalid(struct error_entry *en, const struct replay *r)
+{
+    struct trace_rec_error *rec = &en->rec;
+    const struct replay_block *b = replay_freed(r, rec->ptr);
+    if (b) {
+        rec->h.aux = ERR_DOUBLE_FREE;
+        take_block(rec, b);
+        rec->free_stack = b->free_stack;
+        return;
+    }
+    uint64_t start;
+    b = replay_containing(r, rec->ptr, &start);
+    if (b) {
+        en->inside = 1;
+        en->block = start;
+        en->block_size = b->size;
+        en->block_stack = b->stack;
+    }
+}
+
+/*
+ * A damaged header of a live block: rebuild the header it should hold from the block's
+ * allocation record, and keep the bytes from the first damaged one on.
+ */
+static void explain_header(struct trace_rec_error *rec, const struct replay *r, uint64_t secret)
+{
+    const struct replay_block *b = replay_live(r, rec->ptr);
+    if (!b || rec->nexpected || rec->nbytes != BLOCKHDR_SIZE || rec->offset != -BLOCKHDR_SIZE)
+        return;
+    rec->size = b->size;
+    rec->alloc_kind = (uint8_t)b->kind;
+    rec->alloc_stack = b->stack;
+    struct blockhdr found, want;
+    memcpy(&found, rec->found, sizeof(found));
+    int aligned = b->kind == KIND_ALIGNED || b->kind == KIND_NEW_ALIGNED ||
+                  b->kind == KIND_NEW_ARRAY_ALIGNED;
+    blockhdr_encode(&want, rec->ptr, b->size, b->kind, BLOCK_LIVE,
+                    aligned ? found.base_off : BLOCKHDR_SIZE, b->stack, TRACE_STACK_NONE, secret);
+    size_t first = 0;
+    while (first < BLOCKHDR_SIZE && rec->found[first] == ((uint8_t *)&want)[first])
+        first++;
+    if (first == BLOCKHDR_SIZE)
+        return; /* it matches what we can rebuild: keep the record as it is */
+    size_t n = BLOCKHDR_SIZE - first;
+    memmove(rec->found, rec->found + first, n);
+    memcpy(rec->expected, (uint8_t *)&want + first, n);
+    rec->nbytes = rec->nexpected = (uint8_t)n;
+    rec->offset = -(int64_t)n;
+}
+
+static struct error_entry *new_entry(struct errors *e)
+{
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 16;
+        struct error_entry *v = realloc(e->v, cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        e->v = v;
+        e->cap = cap;
+    }
+    struct error_entry *en = &e->v[e->n];
+    memset(en, 0, sizeof(*en));
+    return en;
+}
+
+int errors_add(struct errors *e, const struct replay *r, const struct trace_rec_error *rec,
+               uint64_t secret)
+{
+    struct error_entry *en = new_entry(e);
+    if (!en)
+        return -ENOMEM;
+    en->rec = *rec;
+    en->count = 1;
+    if (rec->h.aux == ERR_INVALID_FREE)
+        explain_invalid(en, r);
+    else if (rec->h.aux == ERR_HEADER_CORRUPTION && rec->where != WHERE_QUARANTINE)
+        explain_header(&en->rec, r, secret);
+    else if (replay_live(r, rec->ptr))
+        take_block(&en->rec, replay_live(r, rec->ptr));
+    e->total++;
+    int created;
+    size_t *slot = hmap_put(&e->index, context_key(&en->rec), &created);
+    if (!slot)
+        return -ENOMEM;
+    if (!created) {
+        e->v[*slot].count++;
+        return 0;
+    }
+    *slot = e->n++;
+    return 0;
+}
+
+const char *errors_alloc_kind(unsigned kind)
+{
+    switch (kind) {
+    case KIND_MALLOC:
+    case KIND_ALIGNED:
+        return "malloc";
+    case KIND_NEW:
+        return "new";
+    case KIND_NEW_ARRAY:
+        return "new[]";
+    case KIND_NEW_ALIGNED:
+    case KIND_NEW_ARRAY_ALIGNED:
+        return "aligned_new";
+    default:
+        return NULL;
+    }
+}
+
+const char *errors_free_kind(unsigned kind, unsigned where)
+{
+    if (where == WHERE_REALLOC)
+        return "realloc";
+    switch (kind) {
+    case KIND_MALLOC:
+    case KIND_ALIGNED:
+        return "free";
+    case KIND_NEW:
+    case KIND_NEW_ALIGNED:
+        return "delete";
+    case KIND_NEW_ARRAY:
+    case KIND_NEW_ARRAY_ALIGNED:
+        return "delete[]";
+    default:
+        return NULL;
+    }
+}
+
+const char *errors_where(unsigned where)
+{
+    static const char *const names[] = {
+        [WHERE_FREE] = "free",         [WHERE_REALLOC] = "realloc",
+        [WHERE_EXIT] = "exit",         [WHERE_QUARANTINE] = "quarantine",
+        [WHERE_USABLE_SIZE] = "malloc_usable_size",
+    };
+    return where < sizeof(names) / sizeof(names[0]) && names[where] ? names[where] : "unknown";
+}
+
+/* The C++ spelling of a kind, for messages: "malloc()", "operator new[]". */
+static const char *spell_alloc(unsigned kind)
+{
+    static const char *const s[KIND_LIMIT] = {
+        [KIND_MALLOC] = "malloc()",          [KIND_ALIGNED] = "an aligned allocation",
+        [KIND_NEW] = "operator new",         [KIND_NEW_ARRAY] = "operator new[]",
+        [KIND_NEW_ALIGNED] = "aligned operator new",
+        [KIND_NEW_ARRAY_ALIGNED] = "aligned operator new[]",
+    };
+    return kind < KIND_LIMIT ? s[kind] : "an unknown allocator";
+}
+
+static const char *spell_free(unsigned kind, unsigned where)
+{
+    static const char *const s[KIND_LIMIT] = {
+        [KIND_MALLOC] = "free()",            [KIND_ALIGNED] = "free()",
+        [KIND_NEW] = "operator delete",      [KIND_NEW_ARRAY] = "operator delete[]",
+        [KIND_NEW_ALIGNED] = "aligned operator delete",
+        [KIND_NEW_ARRAY_ALIGNED] = "aligned operator delete[]",
+    };
+    if (where == WHERE_REALLOC)
+        return "realloc()";
+    return kind < KIND_LIMIT ? s[kind] : "an unknown deallocator";
+}
+
+static void describe_invalid(const struct error_entry *en, char *buf, size_t len)
+{
+    const struct trace_rec_error *r = &en->rec;
+    if (en->inside)
+        snprintf(buf, len, "invalid %s: 0x%llx is %llu bytes inside a block of %llu bytes",
+                 spell_free(r->free_kind, r->where), (unsigned long long)r->ptr,
+                 (unsigned long long)(r->ptr - en->block), (unsigned long long)en->block_size);
+    else
+        snprintf(buf, len, "invalid %s: 0x%llx is not a block heapwise allocated",
+                 spell_free(r->free_kind, r->where), (unsigned long long)r->ptr);
+}
+
+void errors_describe(const struct error_entry *en, char *buf, size_t len)
+{
+    const struct trace_rec_error *r = &en->rec;
+    unsigned long long size = r->size, at = r->ptr;
+    long long off = r->offset;
+    switch (r->h.aux) {
+    case ERR_DOUBLE_FREE:
+        snprintf(buf, len, "double free: %s of the block of %llu bytes at 0x%llx, already freed",
+                 spell_free(r->free_kind, r->where), size, at);
+        break;
+    case ERR_INVALID_FREE:
+        describe_invalid(en, buf, len);
+        break;
+    case ERR_MISMATCHED_FREE:
+        snprintf(buf, len, "mismatched free: block of %llu bytes at 0x%llx allocated with %s, "
+                 "released with %s", size, at, spell_alloc(r->alloc_kind),
+                 spell_free(r->free_kind, r->where));
+        break;
+    case ERR_HEADER_CORRUPTION:
+        if (r->nexpected == 0 || r->size == UINT64_MAX) {
+            snprintf(buf, len, "header corruption: the header before the block at 0x%llx was "
+                     "overwritten (found at %s)", at, errors_where(r->where));
+            break;
+        }
+        snprintf(buf, len, "header corruption: %lld bytes before the block of %llu bytes at "
+                 "0x%llx were overwritten (found at %s)", -off, size, at, errors_where(r->where));
+        break;
+    case ERR_OVERFLOW:
+        snprintf(buf, len, "overflow: write past the end of the block of %llu bytes at 0x%llx, "
+                 "at offset %lld (found at %s)", size, at, off, errors_where(r->where));
+        break;
+    case ERR_WRITE_AFTER_FREE:
+        snprintf(buf, len, "write after free: the freed block of %llu bytes at 0x%llx was "
+                 "written at offset %lld (found at %s)", size, at, off, errors_where(r->where));
+        break;
+    default:
+        snprintf(buf, len, "unknown error %u at 0x%llx", r->h.aux, at);
+    }
+}
