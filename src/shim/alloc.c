@@ -19,13 +19,18 @@ void alloc_enter(struct alloc_call *c, unsigned kind, size_t n)
 {
     struct shim_thread *t = &shim_tls;
     c->from_pending = 0;
+    c->size = n;
     c->record = shim_alloc_may_record();
-    if (!c->record)
+    if (!c->record) {
+        c->kind = TRACE_KIND_NONE;
+        c->stack = TRACE_STACK_NONE;
         return;
+    }
     if (t->pending_kind != PENDING_NONE && n >= t->pending_lo && n <= t->pending_hi) {
         c->from_pending = 1;
         c->kind = t->pending_kind;
         c->stack = t->pending_stack;
+        c->size = t->pending_size;
         return;
     }
     c->kind = kind;
@@ -34,6 +39,7 @@ void alloc_enter(struct alloc_call *c, unsigned kind, size_t n)
 
 void alloc_leave(const struct alloc_call *c, const void *p, size_t n)
 {
+    (void)n;
     if (!c->record || !p)
         return;
     struct shim_thread *t = &shim_tls;
@@ -42,14 +48,15 @@ void alloc_leave(const struct alloc_call *c, const void *p, size_t n)
     if (t->in_new)
         t->new_recorded = (uintptr_t)p;
     int saved = errno;
-    record_alloc(c->kind, p, c->from_pending ? t->pending_size : n, c->stack);
+    record_alloc(c->kind, p, c->size, c->stack);
     errno = saved;
 }
 
-void alloc_free(unsigned kind, const void *p)
+uint32_t alloc_free(unsigned kind, const void *p)
 {
     if (!shim_may_record())
-        return;
+        return TRACE_STACK_NONE;
     uint32_t stack = shim_options.free_stacks ? stack_capture() : TRACE_STACK_NONE;
     record_free(kind, p, stack);
+    return stack;
 }

@@ -1,7 +1,8 @@
 /*
- * Start and end of recording. Owns the shim's constructor (options, trace file, ring,
- * stacks, PROCESS and module records, exit and fork hooks, writer thread), the END
- * record and the exit paths that write it (destructor, on_exit, _exit/_Exit). Any
+ * Start and end of recording. Owns the shim's constructor (options, guard settings, trace
+ * file, ring, stacks, PROCESS and module records, exit and fork hooks, writer thread), the
+ * exit-time guard check and END record, and the exit paths that write them (destructor,
+ * on_exit, _exit/_Exit). Any
  * failure here turns recording off with one line on stderr; the program runs on as if
  * heapwise were absent. No stdio and no malloc of our own.
  */
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "heapwise.h"
+#include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/modules.h"
 #include "shim/real.h"
@@ -125,8 +127,12 @@ static int read_options(void)
     char err[OPTIONS_ERR_MAX];
     if (options_parse(&shim_options, getenv("HEAPWISE_OPTIONS"), err) < 0) {
         log_line("HEAPWISE_OPTIONS: ", err, NULL);
+        guard_configure(0, 0, 0);
         return -1;
     }
+    /* enabled=0 means as little of heapwise as possible: no guard for new blocks either. */
+    guard_configure(shim_options.guard && shim_options.enabled, shim_options.quarantine_size,
+                    shim_options.abort_on_error);
     return shim_options.enabled ? 0 : -1;
 }
 
@@ -161,6 +167,10 @@ static void fill_header(struct trace_file_header *h, pid_t pid)
     h->ring_bytes = shim_options.ring_size;
     h->data_offset = TRACE_PAGE + shim_options.ring_size;
     h->flags = shim_options.free_stacks ? TRACE_FLAG_FREE_STACKS : 0;
+    if (guard_enabled) {
+        h->flags |= TRACE_FLAG_GUARD;
+        h->guard_secret = guard_secret();
+    }
     h->stack_depth = shim_options.depth;
 }
 
@@ -247,6 +257,7 @@ void shim_finish(int status, unsigned how)
     int saved = errno;
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
+    guard_exit_check();
     record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)

@@ -1,8 +1,9 @@
 /*
  * The exported C allocator names and dlclose. Each wrapper only forwards: it asks
- * alloc.c whether and how to record, calls the real function (real.c) and hands the
- * result back untouched, errno included. Arena blocks from the bootstrap are recognised
- * here and never reach the real allocator.
+ * alloc.c whether and how to record, gets the block from the guard (guard.c) or, with
+ * the guard off, from the real function (real.c), and hands the result back, errno
+ * included. Arena blocks from the bootstrap are recognised here and never reach the
+ * guard or the real allocator.
  */
 #include "config.h"
 
@@ -12,8 +13,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shim/alloc.h"
+#include "shim/guard.h"
 #include "shim/modules.h"
 #include "shim/real.h"
 #include "shim/record.h"
@@ -24,7 +27,7 @@ HW_EXPORT void *malloc(size_t n)
 {
     struct alloc_call c;
     alloc_enter(&c, KIND_MALLOC, n);
-    void *p = real_malloc(n);
+    void *p = guard_active() ? guard_alloc(&c, n, 0, 0) : real_malloc(n);
     alloc_leave(&c, p, n);
     return p;
 }
@@ -38,7 +41,7 @@ HW_EXPORT void *calloc(size_t nmemb, size_t size)
         return NULL;
     }
     alloc_enter(&c, KIND_MALLOC, n);
-    void *p = real_calloc(nmemb, size);
+    void *p = guard_active() ? guard_alloc(&c, n, 0, 1) : real_calloc(nmemb, size);
     alloc_leave(&c, p, n);
     return p;
 }
@@ -48,42 +51,24 @@ HW_EXPORT void free(void *p)
     if (!p || real_is_arena(p))
         return;
     int saved = errno;
-    alloc_free(KIND_MALLOC, p);
-    real_free(p);
+    guard_free(p, KIND_MALLOC);
     errno = saved;
-}
-
-/* realloc(p, 0) on a non-arena p: a FREE, then whatever the real allocator does. */
-static void *realloc_zero(void *p)
-{
-    alloc_free(KIND_MALLOC, p);
-    struct alloc_call c;
-    alloc_enter(&c, KIND_MALLOC, 0);
-    void *q = real_realloc(p, 0);
-    alloc_leave(&c, q, 0); /* allocators that return a fresh block for size 0 */
-    return q;
 }
 
 HW_EXPORT void *realloc(void *p, size_t n)
 {
     struct alloc_call c;
-    if (!p || real_is_arena(p)) {
-        alloc_enter(&c, KIND_MALLOC, n);
-        void *q = p ? real_arena_realloc(p, n) : real_malloc(n);
-        alloc_leave(&c, q, n);
-        return q;
+    if (p && !real_is_arena(p))
+        return guard_realloc(p, n);
+    alloc_enter(&c, KIND_MALLOC, n);
+    void *q;
+    if (!guard_active())
+        q = p ? real_arena_realloc(p, n) : real_malloc(n);
+    else if ((q = guard_alloc(&c, n, 0, 0)) && p) {
+        size_t old = real_arena_size(p);
+        memcpy(q, p, old < n ? old : n);
     }
-    if (n == 0)
-        return realloc_zero(p);
-    struct trace_rec_realloc *r = NULL;
-    if (shim_alloc_may_record())
-        r = record_realloc_begin(p, n, stack_capture());
-    void *q = real_realloc(p, n);
-    if (r) {
-        int saved = errno;
-        record_realloc_end(r, q);
-        errno = saved;
-    }
+    alloc_leave(&c, q, n);
     return q;
 }
 
@@ -108,16 +93,27 @@ HW_EXPORT int posix_memalign(void **out, size_t align, size_t n)
         ((align / sizeof(void *)) & (align / sizeof(void *) - 1)) != 0)
         return EINVAL;
     alloc_enter(&c, KIND_ALIGNED, n);
-    int rc = real_posix_memalign(out, align, n);
+    int rc;
+    if (guard_active()) {
+        int saved = errno;
+        void *p = guard_alloc(&c, n, align, 0);
+        rc = p ? 0 : ENOMEM;
+        if (p)
+            *out = p;
+        errno = saved;
+    } else {
+        rc = real_posix_memalign(out, align, n);
+    }
     alloc_leave(&c, rc == 0 ? *out : NULL, n);
     return rc;
 }
 
+/* glibc 2.36 reads aligned_alloc like memalign: any alignment, rounded to a power of two. */
 HW_EXPORT void *aligned_alloc(size_t align, size_t n)
 {
     struct alloc_call c;
     alloc_enter(&c, KIND_ALIGNED, n);
-    void *p = real_aligned_alloc(align, n);
+    void *p = guard_active() ? guard_alloc(&c, n, align, 0) : real_aligned_alloc(align, n);
     alloc_leave(&c, p, n);
     return p;
 }
@@ -126,7 +122,7 @@ HW_EXPORT void *memalign(size_t align, size_t n)
 {
     struct alloc_call c;
     alloc_enter(&c, KIND_ALIGNED, n);
-    void *p = real_memalign(align, n);
+    void *p = guard_active() ? guard_alloc(&c, n, align, 0) : real_memalign(align, n);
     alloc_leave(&c, p, n);
     return p;
 }
@@ -135,25 +131,38 @@ HW_EXPORT void *valloc(size_t n)
 {
     struct alloc_call c;
     alloc_enter(&c, KIND_MALLOC, n);
-    void *p = real_valloc(n);
+    void *p = guard_active() ? guard_alloc(&c, n, (size_t)sysconf(_SC_PAGESIZE), 0)
+                             : real_valloc(n);
     alloc_leave(&c, p, n);
     return p;
 }
 
+/* pvalloc: like glibc, the size rounded up to whole pages (what the program may use). */
 HW_EXPORT void *pvalloc(size_t n)
 {
     struct alloc_call c;
-    alloc_enter(&c, KIND_MALLOC, n);
-    void *p = real_pvalloc(n);
-    alloc_leave(&c, p, n);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), rounded;
+    if (__builtin_add_overflow(n, page - 1, &rounded)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    rounded &= ~(page - 1);
+    alloc_enter(&c, KIND_MALLOC, rounded);
+    void *p = guard_active() ? guard_alloc(&c, rounded, page, 0) : real_pvalloc(n);
+    alloc_leave(&c, p, rounded);
     return p;
 }
 
 HW_EXPORT size_t malloc_usable_size(void *p)
 {
-    if (p && real_is_arena(p))
+    if (!p)
+        return 0;
+    if (real_is_arena(p))
         return real_arena_size(p);
-    return real_malloc_usable_size(p);
+    int saved = errno;
+    size_t n = guard_usable_size(p);
+    errno = saved;
+    return n;
 }
 
 /*

@@ -4,7 +4,7 @@
  * whose nested malloc/aligned_alloc then records the block with that kind; new_handler,
  * std::bad_alloc and nothrow behaviour stay libstdc++'s. The state is cleared by a
  * cleanup that also runs when the real operator throws (this file is built with
- * -fexceptions). A delete wrapper records FREE with its kind, then calls the real free.
+ * -fexceptions). A delete wrapper hands the block to the guard with its kind.
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "shim/alloc.h"
+#include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/real.h"
 #include "shim/record.h"
@@ -75,6 +76,7 @@ typedef void *(*new_al_nt_fn)(size_t, size_t, const void *);
     int owner __attribute__((cleanup(new_clear))) = new_enter(kind, n, ALIGN);                     \
     type f = (type)real_cxx(which);                                                                \
     void *p = f ? f(__VA_ARGS__) : missing(#which);                                                \
+    guard_note_new(p);                                                                             \
     new_leave(owner, kind, p, n);                                                                  \
     return p
 
@@ -122,14 +124,13 @@ HW_EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const vo
 }
 #undef ALIGN
 
-/* Every delete: FREE with the delete's kind before the block can be reused, then free. */
+/* Every delete: the guard's checks and release with the delete's kind (guard.c). */
 static void delete_common(void *p, unsigned kind)
 {
     if (!p || real_is_arena(p))
         return;
     int saved = errno;
-    alloc_free(kind, p);
-    real_free(p);
+    guard_free(p, kind);
     errno = saved;
 }
 

@@ -1,5 +1,6 @@
 # src/shim: libheapwise.so, the preload shim, and libhwshim.la, its pure parts (ring, stack
-# table, options, log) that the unit tests link without preloading anything.
+# table, options, log, block map, quarantine) that the unit tests link without preloading
+# anything.
 HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 
 noinst_LTLIBRARIES += libhwshim.la
@@ -7,13 +8,16 @@ libhwshim_la_SOURCES = \
 	src/shim/options.c src/shim/options.h \
 	src/shim/log.c src/shim/log.h \
 	src/shim/ring.c src/shim/ring.h \
-	src/shim/stacktab.c src/shim/stacktab.h
+	src/shim/stacktab.c src/shim/stacktab.h \
+	src/shim/blockmap.c src/shim/blockmap.h \
+	src/shim/quarantine.c src/shim/quarantine.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la
 libheapwise_la_SOURCES = \
 	src/shim/shim.h \
 	src/shim/alloc.c src/shim/alloc.h \
+	src/shim/guard.c src/shim/guard.h \
 	src/shim/init.c \
 	src/shim/interpose.c src/shim/interpose_cxx.c \
 	src/shim/modules.c src/shim/modules.h \
@@ -26,6 +30,6 @@ libheapwise_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS) -fexceptions
 # No libunwind here: it is dlopen'ed RTLD_LOCAL at run time (see stack.c).
 libheapwise_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/shim/exports.map -Wl,-z,now
-libheapwise_la_LIBADD = libhwshim.la $(DL_LIBS) $(AX_PTHREAD_LIBS)
+libheapwise_la_LIBADD = libhwshim.la libhwtrace.la $(DL_LIBS) $(AX_PTHREAD_LIBS)
 EXTRA_libheapwise_la_DEPENDENCIES = $(srcdir)/src/shim/exports.map
 EXTRA_DIST += src/shim/exports.map src/shim/exports.list

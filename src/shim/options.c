@@ -57,6 +57,9 @@ void options_defaults(struct options *c)
     c->free_stacks = 1;
     c->ring_size = OPTIONS_RING_DEFAULT;
     c->enabled = 1;
+    c->guard = 1;
+    c->quarantine_size = OPTIONS_QUARANTINE_DEFAULT;
+    c->abort_on_error = 0;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -107,10 +110,17 @@ static int apply(struct options *c, const char *k, size_t kn, const char *v, siz
         if (num < 0 || x < 1 || x > OPTIONS_DEPTH_MAX)
             goto bad;
         c->depth = (unsigned)x;
-    } else if (KEY("free_stacks") || KEY("enabled")) {
+    } else if (KEY("free_stacks") || KEY("enabled") || KEY("guard") || KEY("abort_on_error")) {
         if (num < 0 || x > 1 || vn != 1)
             goto bad;
-        *(KEY("enabled") ? &c->enabled : &c->free_stacks) = (int)x;
+        *(KEY("enabled")   ? &c->enabled
+          : KEY("guard")   ? &c->guard
+          : KEY("abort_on_error") ? &c->abort_on_error
+                                  : &c->free_stacks) = (int)x;
+    } else if (KEY("quarantine_size")) {
+        if (num < 0)
+            goto bad;
+        c->quarantine_size = x;
     } else if (KEY("ring_size")) {
         if (num < 0 || !is_pow2(x) || x < OPTIONS_RING_MIN || x > OPTIONS_RING_MAX)
             goto bad;

@@ -19,6 +19,8 @@
 #define OPTIONS_RING_DEFAULT (8u << 20)
 #define OPTIONS_RING_MIN (64u << 10)
 #define OPTIONS_RING_MAX (1ull << 30)
+/* Default bytes of freed blocks held in quarantine (4 MiB). */
+#define OPTIONS_QUARANTINE_DEFAULT (4ull << 20)
 
 struct options {
     char output[OPTIONS_PATH_MAX]; /* `output` as given (may hold %p), "" = default name */
@@ -26,6 +28,9 @@ struct options {
     int free_stacks;               /* 1: capture stacks on frees too */
     uint64_t ring_size;            /* ring bytes, power of two in [RING_MIN, RING_MAX] */
     int enabled;                   /* 0: load but record nothing */
+    int guard;                     /* 1: guard headers, canaries and checks on every block */
+    uint64_t quarantine_size;      /* bytes of freed blocks kept in quarantine, 0 = none */
+    int abort_on_error;            /* 1: abort() after recording the first heap error */
 };
 
 /* Fill `c` with the defaults. */

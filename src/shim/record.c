@@ -81,6 +81,18 @@ void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr)
     ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_REALLOC, KIND_MALLOC));
 }
 
+void record_error(unsigned kind, const struct trace_rec_error *e)
+{
+    struct trace_rec_error *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    /* Everything after the header word, which must stay zero until the commit. */
+    memcpy((char *)r + sizeof(r->h), (const char *)e + sizeof(e->h), sizeof(*r) - sizeof(r->h));
+    r->time_ns = record_now();
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_ERROR, (uint16_t)kind));
+}
+
 int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg)
 {
     (void)arg;

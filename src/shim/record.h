@@ -33,6 +33,12 @@ void record_free(unsigned kind, const void *ptr, uint32_t stack);
 struct trace_rec_realloc *record_realloc_begin(const void *old_ptr, size_t size, uint32_t stack);
 void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr);
 
+/*
+ * Push ERROR of `kind` (enum trace_error_kind): the body of *e as given (h, time_ns and
+ * tid are ignored: stamped here).
+ */
+void record_error(unsigned kind, const struct trace_rec_error *e);
+
 /* stacktab_publish_fn: push STACK id with its frames; 0, or -1 when dropped. */
 int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg);
 

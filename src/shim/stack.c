@@ -124,6 +124,27 @@ uint32_t stack_capture(void)
     return id;
 }
 
+int stack_frames(uint64_t *out, int max)
+{
+    void *buf[OPTIONS_DEPTH_MAX + STACK_OWN_FRAMES];
+    if (!unw_backtrace_fn || max <= 0)
+        return 0;
+    int saved = errno;
+    shim_tls.guard++;
+    int want = max + STACK_OWN_FRAMES;
+    int n = unw_backtrace_fn(buf, want < (int)(sizeof(buf) / sizeof(buf[0])) ? want
+                                                                          : (int)(sizeof(buf) / sizeof(buf[0])));
+    int skip = 0;
+    while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
+        skip++;
+    int keep = n - skip < max ? n - skip : max;
+    for (int i = 0; i < keep; i++)
+        out[i] = (uint64_t)(uintptr_t)buf[skip + i];
+    shim_tls.guard--;
+    errno = saved;
+    return keep > 0 ? keep : 0;
+}
+
 void stack_flush_cache(void)
 {
     if (flush_cache_fn && local_as) {

@@ -22,6 +22,12 @@ int stack_init(unsigned depth);
  */
 uint32_t stack_capture(void);
 
+/*
+ * The caller's return addresses, heapwise's own frames dropped, into out[max]; returns how
+ * many (0 when libunwind is unavailable). Not deduplicated, nothing recorded.
+ */
+int stack_frames(uint64_t *out, int max);
+
 /* Tell libunwind the address space changed (after dlclose). */
 void stack_flush_cache(void);
 

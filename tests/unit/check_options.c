@@ -22,6 +22,9 @@ START_TEST(test_defaults)
     ck_assert_int_eq(o.free_stacks, 1);
     ck_assert_uint_eq(o.ring_size, 8u << 20);
     ck_assert_int_eq(o.enabled, 1);
+    ck_assert_int_eq(o.guard, 1);
+    ck_assert_uint_eq(o.quarantine_size, 4u << 20);
+    ck_assert_int_eq(o.abort_on_error, 0);
     ck_assert_int_eq(options_parse(&o, "", err), 0);
     ck_assert_int_eq(options_parse(&o, "::", err), 0);
 }
@@ -44,6 +47,23 @@ START_TEST(test_all_keys)
     ck_assert_uint_eq(o.depth, 256);
     ck_assert_int_eq(options_parse(&o, "ring_size=64k", err), 0);
     ck_assert_uint_eq(o.ring_size, 65536);
+}
+END_TEST
+
+START_TEST(test_guard_keys)
+{
+    ck_assert_int_eq(options_parse(&o, "guard=0:quarantine_size=64K:abort_on_error=1", err), 0);
+    ck_assert_int_eq(o.guard, 0);
+    ck_assert_uint_eq(o.quarantine_size, 65536);
+    ck_assert_int_eq(o.abort_on_error, 1);
+    ck_assert_int_eq(options_parse(&o, "quarantine_size=0", err), 0);
+    ck_assert_uint_eq(o.quarantine_size, 0);
+    ck_assert_int_eq(options_parse(&o, "quarantine_size=1G", err), 0);
+    ck_assert_uint_eq(o.quarantine_size, 1u << 30);
+    ck_assert_int_eq(options_parse(&o, "guard=2", err), -EINVAL);
+    ck_assert_int_eq(options_parse(&o, "abort_on_error=yes", err), -EINVAL);
+    ck_assert_int_eq(options_parse(&o, "quarantine_size=4X", err), -EINVAL);
+    ck_assert_str_eq(err, "bad value '4X' for option 'quarantine_size'");
 }
 END_TEST
 
@@ -107,6 +127,7 @@ static Suite *options_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_all_keys);
+    tcase_add_test(tc, test_guard_keys);
     tcase_add_test(tc, test_unknown_key);
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_paths);

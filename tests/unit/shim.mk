@@ -1,7 +1,9 @@
-# Unit tests of src/shim: one Check suite per pure module (ring, stack table, options),
+# Unit tests of src/shim: one Check suite per pure module (ring, stack table, options,
+# block map, quarantine),
 # linked to libhwshim.la without preloading anything, plus the export allow-list check of
 # the built libheapwise.so.
-SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options
+SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
+	tests/unit/check_blockmap tests/unit/check_quarantine
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -21,3 +23,11 @@ tests_unit_check_stacktab_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_options_SOURCES = tests/unit/check_options.c
 tests_unit_check_options_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_options_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_blockmap_SOURCES = tests/unit/check_blockmap.c
+tests_unit_check_blockmap_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_blockmap_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_quarantine_SOURCES = tests/unit/check_quarantine.c
+tests_unit_check_quarantine_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_quarantine_LDADD = $(SHIM_TEST_LIBS)

@@ -1,0 +1,669 @@
+/*
+ * The block guard (see guard.h). Owns the block map of our user pointers, the map of
+ * foreign operator new results, the per-process secret, the quarantine instance and its
+ * budget, the order of the release checks and the ERROR records they produce, the
+ * exit-time check and abort_on_error. It must never read memory the block map does not
+ * vouch for, never hand a pointer it did not get from the real allocator back to it, and
+ * never lock.
+ */
+#include "config.h"
+
+#include "shim/guard.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/blockmap.h"
+#include "shim/quarantine.h"
+#include "shim/real.h"
+#include "shim/record.h"
+#include "shim/stack.h"
+#include "shim/writer.h"
+#include "trace/blockhdr.h"
+
+/* Every user byte of a freed block while it waits in quarantine. */
+#define GUARD_FILL 0xfd
+/* Alignment of the real malloc, kept by every plain block (header is 32 bytes). */
+#define GUARD_MIN_ALIGN 16
+/* Largest alignment base_off (u32) can express with room to spare. */
+#define GUARD_MAX_ALIGN (1ul << 30)
+/* Sizing of the quarantine queue: assumed bytes per block, and the bounds in cells. */
+#define QUARANTINE_AVG_BLOCK 32
+#define QUARANTINE_SLOTS_MIN 1024ull
+#define QUARANTINE_SLOTS_MAX (1ull << 20)
+/* Frames printed by abort_on_error. */
+#define ABORT_FRAMES 16
+
+/* Quarantine states. */
+enum { QUAR_NONE, QUAR_MAPPING, QUAR_READY, QUAR_FAILED };
+
+int guard_enabled = 1;
+static struct blockmap blocks;  /* user pointers of our blocks, live or in quarantine */
+static struct blockmap foreign; /* operator new results the next allocator made itself */
+static _Atomic uint64_t secret;
+static _Atomic uint64_t budget = OPTIONS_QUARANTINE_DEFAULT;
+static int configured;          /* guard_configure ran: the quarantine may be sized */
+static int abort_on_error;
+static struct quarantine quar;
+static _Atomic int quar_state;
+
+static struct blockhdr *hdr_of(uintptr_t user)
+{
+    return (struct blockhdr *)user - 1;
+}
+
+static uint64_t make_secret(void)
+{
+    uint64_t s = 0;
+    if (syscall(SYS_getrandom, &s, sizeof(s), GRND_NONBLOCK) != (long)sizeof(s)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        s = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
+            ((uint64_t)syscall(SYS_getpid) << 32) ^ (uint64_t)(uintptr_t)&s;
+    }
+    return s ? s : 1;
+}
+
+uint64_t guard_secret(void)
+{
+    uint64_t s = atomic_load_explicit(&secret, memory_order_acquire);
+    if (likely(s != 0))
+        return s;
+    int saved = errno;
+    uint64_t fresh = make_secret();
+    errno = saved;
+    return atomic_compare_exchange_strong(&secret, &s, fresh) ? fresh : s;
+}
+
+void guard_configure(int on, uint64_t quarantine_bytes, int abort_flag)
+{
+    guard_enabled = on;
+    atomic_store(&budget, quarantine_bytes);
+    abort_on_error = abort_flag;
+    configured = 1;
+}
+
+/* ---- allocation ---------------------------------------------------------------------- */
+
+/* Header, canary and block map bit for a block at user inside base; NULL if unmarkable. */
+static void *install(unsigned char *base, uintptr_t user, uint64_t size, unsigned kind,
+                     uint32_t stack)
+{
+    uint64_t s = guard_secret();
+    uint8_t canary[BLOCKHDR_CANARY];
+    blockhdr_encode(hdr_of(user), user, size, kind, BLOCK_LIVE, (uint32_t)(user - (uintptr_t)base),
+                    stack, TRACE_STACK_NONE, s);
+    blockhdr_canary(user, s, canary);
+    memcpy((unsigned char *)user + size, canary, sizeof(canary));
+    if (unlikely(blockmap_set(&blocks, user) < 0)) {
+        real_free(base);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return (void *)user;
+}
+
+/* memalign's reading of an alignment: 0 for malloc's, else a power of two; SIZE_MAX if bad. */
+static size_t normal_align(size_t align)
+{
+    if (align <= GUARD_MIN_ALIGN)
+        return 0;
+    if (align > GUARD_MAX_ALIGN)
+        return SIZE_MAX;
+    size_t a = GUARD_MIN_ALIGN;
+    while (a < align)
+        a <<= 1;
+    return a;
+}
+
+void *guard_alloc(const struct alloc_call *c, size_t n, size_t align, int zero)
+{
+    size_t total, a = normal_align(align);
+    uint64_t size = c->size <= n ? c->size : n;
+    if (a == SIZE_MAX || __builtin_add_overflow(n, BLOCKHDR_SIZE + BLOCKHDR_CANARY + a, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    unsigned char *base = zero ? real_calloc(1, total) : real_malloc(total);
+    if (!base)
+        return NULL;
+    uintptr_t user = (uintptr_t)base + BLOCKHDR_SIZE;
+    if (a)
+        user = (user + a - 1) & ~(uintptr_t)(a - 1);
+    return install(base, user, size, c->kind, c->stack);
+}
+
+void guard_note_new(void *p)
+{
+    uintptr_t u = (uintptr_t)p;
+    if (p && guard_enabled && !blockmap_test(&blocks, u) && !real_is_arena(p))
+        blockmap_set(&foreign, u & ~(uintptr_t)(BLOCKMAP_GRANULE - 1));
+}
+
+static int take_foreign(void *p)
+{
+    uintptr_t g = (uintptr_t)p & ~(uintptr_t)(BLOCKMAP_GRANULE - 1);
+    if (!blockmap_test(&foreign, g))
+        return 0;
+    blockmap_clear(&foreign, g);
+    return 1;
+}
+
+/* ---- errors -------------------------------------------------------------------------- */
+
+/* The stack of this call when it may be captured (not inside heapwise itself). */
+static uint32_t this_stack(void)
+{
+    return shim_may_record() ? stack_capture() : TRACE_STACK_NONE;
+}
+
+static void init_error(struct trace_rec_error *e, const void *ptr, unsigned free_kind,
+                       unsigned where, uint32_t stack)
+{
+    memset(e, 0, sizeof(*e));
+    e->ptr = (uintptr_t)ptr;
+    e->size = UINT64_MAX;
+    e->stack = stack;
+    e->alloc_stack = TRACE_STACK_NONE;
+    e->free_stack = TRACE_STACK_NONE;
+    e->alloc_kind = TRACE_KIND_NONE;
+    e->free_kind = (uint8_t)free_kind;
+    e->where = (uint8_t)where;
+}
+
+/* Size, kind and stacks of an intact header into e. */
+static void from_header(struct trace_rec_error *e, const struct blockhdr *h)
+{
+    e->size = h->size;
+    e->alloc_kind = h->kind < KIND_LIMIT ? h->kind : TRACE_KIND_NONE;
+    e->alloc_stack = h->alloc_stack;
+    e->free_stack = h->free_stack;
+}
+
+static char *put_str(char *o, char *end, const char *s)
+{
+    while (*s && o < end)
+        *o++ = *s++;
+    return o;
+}
+
+static char *put_hex(char *o, char *end, uint64_t v)
+{
+    char buf[19] = "0x";
+    int n = 2, shift = 60;
+    while (shift > 0 && ((v >> shift) & 0xf) == 0)
+        shift -= 4;
+    for (; shift >= 0; shift -= 4)
+        buf[n++] = "0123456789abcdef"[(v >> shift) & 0xf];
+    buf[n] = '\0';
+    return put_str(o, end, buf);
+}
+
+static char *put_dec(char *o, char *end, uint64_t v)
+{
+    char buf[24];
+    int n = sizeof(buf);
+    buf[--n] = '\0';
+    do
+        buf[--n] = (char)('0' + v % 10);
+    while ((v /= 10) && n > 0);
+    return put_str(o, end, buf + n);
+}
+
+/* abort_on_error: one line on stderr, the ring drained to the file, then abort(). */
+static __attribute__((noreturn, noinline)) void die(unsigned kind, const struct trace_rec_error *e)
+{
+    static char line[4096];
+    uint64_t frames[ABORT_FRAMES];
+    shim_tls.guard++;
+    int n = stack_frames(frames, ABORT_FRAMES);
+    char *o = line, *end = line + sizeof(line) - 1;
+    o = put_str(o, end, "heapwise: ");
+    o = put_str(o, end, trace_error_name(kind));
+    o = put_str(o, end, " of ");
+    o = put_hex(o, end, e->ptr);
+    if (e->size != UINT64_MAX) {
+        o = put_str(o, end, " (size ");
+        o = put_dec(o, end, e->size);
+        o = put_str(o, end, ")");
+    }
+    for (int i = 0; i < n; i++) {
+        Dl_info info;
+        o = put_str(o, end, i ? " " : " at ");
+        if (dladdr((void *)(uintptr_t)frames[i], &info) && info.dli_fname) {
+            o = put_str(o, end, info.dli_fname);
+            o = put_str(o, end, "+");
+            o = put_hex(o, end, frames[i] - (uintptr_t)info.dli_fbase);
+        } else {
+            o = put_hex(o, end, frames[i]);
+        }
+    }
+    *o++ = '\n';
+    struct iovec iov = {line, (size_t)(o - line)};
+    while (writev(STDERR_FILENO, &iov, 1) < 0 && errno == EINTR)
+        ;
+    int expected = SHIM_RECORDING;
+    if (atomic_compare_exchange_strong(&shim_phase, &expected, SHIM_OFF))
+        writer_finish();
+    abort();
+}
+
+static void report(unsigned kind, struct trace_rec_error *e)
+{
+    if (atomic_load_explicit(&shim_phase, memory_order_acquire) == SHIM_RECORDING)
+        record_error(kind, e);
+    if (abort_on_error)
+        die(kind, e);
+}
+
+static void report_invalid(const void *p, unsigned free_kind, unsigned where)
+{
+    struct trace_rec_error e;
+    init_error(&e, p, free_kind, where, this_stack());
+    report(ERR_INVALID_FREE, &e);
+}
+
+/* A header that does not verify: the 32 bytes as found; size and kind if the magic holds. */
+static void report_header(const void *p, const struct blockhdr *h, uint64_t cell_size,
+                          unsigned free_kind, unsigned where, uint32_t stack)
+{
+    struct trace_rec_error e;
+    init_error(&e, p, free_kind, where, stack);
+    if (h->magic == BLOCKHDR_MAGIC) {
+        e.size = h->size;
+        e.alloc_kind = h->kind < KIND_LIMIT ? h->kind : TRACE_KIND_NONE;
+    } else if (cell_size != UINT64_MAX) {
+        e.size = cell_size;
+    }
+    e.offset = -BLOCKHDR_SIZE;
+    e.nbytes = BLOCKHDR_SIZE;
+    memcpy(e.found, h, BLOCKHDR_SIZE);
+    report(ERR_HEADER_CORRUPTION, &e);
+}
+
+static void report_double(const void *p, const struct blockhdr *h, unsigned free_kind,
+                          unsigned where)
+{
+    struct trace_rec_error e;
+    init_error(&e, p, free_kind, where, this_stack());
+    from_header(&e, h);
+    report(ERR_DOUBLE_FREE, &e);
+}
+
+static size_t first_unlike(const unsigned char *p, size_t n, unsigned char byte)
+{
+    const uint64_t pat = byte * 0x0101010101010101ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof(w));
+        if (w != pat)
+            break;
+    }
+    for (; i < n; i++)
+        if (p[i] != byte)
+            return i;
+    return n;
+}
+
+/* A freed block's fill pattern: report the first changed byte and what follows. */
+static void check_fill(uintptr_t user, const struct blockhdr *h, int intact, uint64_t size,
+                       unsigned where)
+{
+    const unsigned char *u = (const unsigned char *)user;
+    size_t i = first_unlike(u, size, GUARD_FILL);
+    if (i == size)
+        return;
+    struct trace_rec_error e;
+    init_error(&e, u, TRACE_KIND_NONE, where, TRACE_STACK_NONE);
+    if (intact)
+        from_header(&e, h);
+    e.size = size;
+    e.offset = (int64_t)i;
+    e.nbytes = (uint8_t)(size - i < TRACE_ERROR_BYTES ? size - i : TRACE_ERROR_BYTES);
+    e.nexpected = e.nbytes;
+    memcpy(e.found, u + i, e.nbytes);
+    memset(e.expected, GUARD_FILL, e.nbytes);
+    report(ERR_WRITE_AFTER_FREE, &e);
+}
+
+/* A live block's canary: report from the first changed byte to the canary's end. */
+static void check_canary(uintptr_t user, const struct blockhdr *h, uint64_t s, unsigned free_kind,
+                         unsigned where, uint32_t stack)
+{
+    uint8_t want[BLOCKHDR_CANARY], got[BLOCKHDR_CANARY];
+    blockhdr_canary(user, s, want);
+    memcpy(got, (const unsigned char *)user + h->size, sizeof(got));
+    if (memcmp(got, want, sizeof(got)) == 0)
+        return;
+    unsigned i = 0;
+    while (got[i] == want[i])
+        i++;
+    struct trace_rec_error e;
+    init_error(&e, (const void *)user, free_kind, where, stack);
+    from_header(&e, h);
+    e.offset = (int64_t)(h->size + i);
+    e.nbytes = e.nexpected = (uint8_t)(BLOCKHDR_CANARY - i);
+    memcpy(e.found, got + i, e.nbytes);
+    memcpy(e.expected, want + i, e.nbytes);
+    report(ERR_OVERFLOW, &e);
+}
+
+/* The deallocation family of an allocation kind (aligned C blocks are free()d). */
+static unsigned family(unsigned kind)
+{
+    return kind == KIND_ALIGNED ? KIND_MALLOC : kind;
+}
+
+/* Checks of a live block being released: family, then canary. */
+static void check_live(uintptr_t user, const struct blockhdr *h, uint64_t s, unsigned free_kind,
+                       unsigned where)
+{
+    uint32_t stack = TRACE_STACK_NONE;
+    int have_stack = 0;
+    if (h->kind != TRACE_KIND_NONE && family(h->kind) != free_kind) {
+        struct trace_rec_error e;
+        stack = this_stack();
+        have_stack = 1;
+        init_error(&e, (const void *)user, free_kind, where, stack);
+        from_header(&e, h);
+        report(ERR_MISMATCHED_FREE, &e);
+    }
+    uint8_t want[BLOCKHDR_CANARY];
+    blockhdr_canary(user, s, want);
+    if (memcmp((const unsigned char *)user + h->size, want, sizeof(want)) != 0)
+        check_canary(user, h, s, free_kind, where, have_stack ? stack : this_stack());
+}
+
+/* ---- release ------------------------------------------------------------------------- */
+
+/*
+ * Turn a LIVE header's first word into the FREED one with a CAS, so that of two threads
+ * releasing one block at once only one gives it back. 0 if the block was not LIVE.
+ */
+static int claim(struct blockhdr *h)
+{
+    struct blockhdr tmp;
+    uint64_t live = __atomic_load_n((uint64_t *)h, __ATOMIC_RELAXED), freed;
+    memcpy(&tmp, &live, sizeof(live));
+    if (tmp.state != BLOCK_LIVE)
+        return 0;
+    tmp.state = BLOCK_FREED;
+    memcpy(&freed, &tmp, sizeof(freed));
+    return __atomic_compare_exchange_n((uint64_t *)h, &live, freed, 0, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_RELAXED);
+}
+
+/* Give a block back to the real allocator: unmark first, so a reuse is never unmarked. */
+static void drop(uintptr_t user, const struct blockhdr *h)
+{
+    unsigned char *base = (unsigned char *)user - h->base_off;
+    blockmap_clear(&blocks, user);
+    real_free(base);
+}
+
+/* A block leaving the quarantine: header, fill pattern, then release (or leak if damaged). */
+static void evict(uintptr_t user, uint64_t size)
+{
+    struct blockhdr *h = hdr_of(user);
+    int intact = blockhdr_intact(h, user, guard_secret()) && h->state == BLOCK_FREED;
+    if (!intact)
+        report_header((const void *)user, h, size, TRACE_KIND_NONE, WHERE_QUARANTINE,
+                      TRACE_STACK_NONE);
+    check_fill(user, h, intact, size, WHERE_QUARANTINE);
+    if (intact)
+        drop(user, h);
+    else
+        blockmap_clear(&blocks, user); /* its base may be wrong: leak it, safely */
+}
+
+/* The queue, mapped on first use once the options are known. 1 when usable. */
+static int quarantine_ready(void)
+{
+    int st = atomic_load_explicit(&quar_state, memory_order_acquire);
+    if (likely(st == QUAR_READY))
+        return 1;
+    if (st != QUAR_NONE || !configured || !atomic_compare_exchange_strong(&quar_state, &st, QUAR_MAPPING))
+        return 0;
+    uint64_t slots = QUARANTINE_SLOTS_MIN, want = atomic_load(&budget) / QUARANTINE_AVG_BLOCK;
+    while (slots < want && slots < QUARANTINE_SLOTS_MAX)
+        slots <<= 1;
+    void *mem = mmap(NULL, quarantine_mem_size(slots), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) {
+        atomic_store(&quar_state, QUAR_FAILED);
+        return 0;
+    }
+    quarantine_init(&quar, mem, slots);
+    atomic_store_explicit(&quar_state, QUAR_READY, memory_order_release);
+    return 1;
+}
+
+/* Evict the oldest blocks while the quarantine holds more than its budget. */
+static void trim(uint64_t limit)
+{
+    uint64_t size;
+    while (quarantine_bytes(&quar) > limit) {
+        void *old = quarantine_pop(&quar, &size);
+        if (!old)
+            return;
+        evict((uintptr_t)old, size);
+    }
+}
+
+/* A claimed block: release it now, or mark it FREED with its release stack and quarantine it. */
+static void retire(uintptr_t user, struct blockhdr *h, uint32_t free_stack, uint64_t s)
+{
+    uint64_t size = h->size, limit = atomic_load_explicit(&budget, memory_order_relaxed);
+    if (limit == 0 || size > limit || !quarantine_ready()) {
+        drop(user, h); /* unmarked at once: the FREED header would never be read */
+    } else {
+        uint64_t old_size;
+        blockhdr_encode(h, user, size, h->kind, BLOCK_FREED, h->base_off, h->alloc_stack,
+                        free_stack, s);
+        memset((void *)user, GUARD_FILL, size);
+        if (quarantine_push(&quar, (void *)user, size) < 0) {
+            void *old = quarantine_pop(&quar, &old_size);
+            if (old)
+                evict((uintptr_t)old, old_size);
+            if (quarantine_push(&quar, (void *)user, size) < 0)
+                drop(user, h);
+        }
+    }
+    if (atomic_load_explicit(&quar_state, memory_order_relaxed) == QUAR_READY)
+        trim(limit);
+}
+
+/* Not one of our blocks: the next allocator's (guard off, foreign new), or invalid. */
+static void free_unknown(void *p, unsigned kind, unsigned where)
+{
+    if (!guard_enabled || take_foreign(p)) {
+        alloc_free(kind, p);
+        real_free(p);
+        return;
+    }
+    report_invalid(p, kind, where);
+}
+
+static void release_checked(void *p, unsigned kind, unsigned where)
+{
+    uintptr_t user = (uintptr_t)p;
+    if (!blockmap_test(&blocks, user)) {
+        free_unknown(p, kind, where);
+        return;
+    }
+    struct blockhdr *h = hdr_of(user);
+    uint64_t s = guard_secret();
+    if (!blockhdr_intact(h, user, s)) {
+        report_header(p, h, UINT64_MAX, kind, where, this_stack());
+        alloc_free(kind, p); /* the program released it; we cannot */
+        blockmap_clear(&blocks, user);
+        return;
+    }
+    if (h->state == BLOCK_FREED) {
+        report_double(p, h, kind, where);
+        return;
+    }
+    check_live(user, h, s, kind, where);
+    if (!claim(h)) {
+        report_double(p, h, kind, where); /* released by another thread meanwhile */
+        return;
+    }
+    retire(user, h, alloc_free(kind, p), s);
+}
+
+void guard_free(void *p, unsigned kind)
+{
+    release_checked(p, kind, WHERE_FREE);
+}
+
+/* ---- realloc ------------------------------------------------------------------------- */
+
+/* realloc of a pointer the next allocator owns (guard off, or a foreign new). */
+static void *realloc_raw(void *p, size_t n, int was_foreign)
+{
+    struct alloc_call c;
+    if (n == 0) {
+        alloc_free(KIND_MALLOC, p);
+        alloc_enter(&c, KIND_MALLOC, 0);
+        void *q = real_realloc(p, 0);
+        alloc_leave(&c, q, 0); /* allocators that return a fresh block for size 0 */
+        return q;
+    }
+    struct trace_rec_realloc *r = NULL;
+    if (shim_alloc_may_record())
+        r = record_realloc_begin(p, n, stack_capture());
+    void *q = real_realloc(p, n);
+    int saved = errno;
+    if (was_foreign)
+        guard_note_new(q ? q : p);
+    if (r)
+        record_realloc_end(r, q);
+    errno = saved;
+    return q;
+}
+
+/* Resize a plain block (header at base + 32) with the real realloc. */
+static void *resize_plain(uintptr_t user, size_t n, uint32_t stack)
+{
+    size_t total;
+    if (__builtin_add_overflow(n, BLOCKHDR_SIZE + BLOCKHDR_CANARY, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    unsigned char *base = (unsigned char *)user - BLOCKHDR_SIZE;
+    blockmap_clear(&blocks, user); /* before: once moved, the old place may be reused */
+    unsigned char *nb = real_realloc(base, total);
+    if (!nb) {
+        int saved = errno;
+        blockmap_set(&blocks, user);
+        errno = saved;
+        return NULL;
+    }
+    return install(nb, (uintptr_t)nb + BLOCKHDR_SIZE, n, KIND_MALLOC, stack);
+}
+
+/* Resize an aligned block: a new plain block, the bytes copied, the old one released. */
+static void *resize_moved(uintptr_t user, struct blockhdr *h, size_t n, uint32_t stack,
+                          uint64_t s)
+{
+    struct alloc_call c = {.kind = KIND_MALLOC, .stack = stack, .size = n};
+    void *q = guard_alloc(&c, n, 0, 0);
+    if (!q)
+        return NULL;
+    memcpy(q, (void *)user, h->size < n ? h->size : n);
+    if (claim(h))
+        retire(user, h, stack, s);
+    return q;
+}
+
+void *guard_realloc(void *p, size_t n)
+{
+    uintptr_t user = (uintptr_t)p;
+    if (!blockmap_test(&blocks, user)) {
+        if (!guard_enabled || take_foreign(p))
+            return realloc_raw(p, n, guard_enabled);
+        report_invalid(p, KIND_MALLOC, WHERE_REALLOC);
+        errno = EINVAL;
+        return NULL;
+    }
+    if (n == 0) {
+        release_checked(p, KIND_MALLOC, WHERE_REALLOC);
+        return NULL;
+    }
+    struct blockhdr *h = hdr_of(user);
+    uint64_t s = guard_secret();
+    if (!blockhdr_intact(h, user, s)) {
+        report_header(p, h, UINT64_MAX, KIND_MALLOC, WHERE_REALLOC, this_stack());
+        errno = ENOMEM; /* the block stays as it is: its size cannot be trusted */
+        return NULL;
+    }
+    if (h->state == BLOCK_FREED) {
+        report_double(p, h, KIND_MALLOC, WHERE_REALLOC);
+        errno = EINVAL;
+        return NULL;
+    }
+    check_live(user, h, s, KIND_MALLOC, WHERE_REALLOC);
+    struct trace_rec_realloc *r = NULL;
+    uint32_t stack = TRACE_STACK_NONE;
+    if (shim_alloc_may_record()) {
+        stack = stack_capture();
+        r = record_realloc_begin(p, n, stack); /* before the old block can be reused */
+    }
+    void *q = h->base_off == BLOCKHDR_SIZE ? resize_plain(user, n, stack)
+                                           : resize_moved(user, h, n, stack, s);
+    if (r) {
+        int saved = errno;
+        record_realloc_end(r, q);
+        errno = saved;
+    }
+    return q;
+}
+
+/* ---- usable size, exit ---------------------------------------------------------------- */
+
+size_t guard_usable_size(void *p)
+{
+    uintptr_t user = (uintptr_t)p;
+    if (!blockmap_test(&blocks, user)) {
+        uintptr_t g = user & ~(uintptr_t)(BLOCKMAP_GRANULE - 1);
+        return !guard_enabled || blockmap_test(&foreign, g) ? real_malloc_usable_size(p) : 0;
+    }
+    struct blockhdr *h = hdr_of(user);
+    if (!blockhdr_intact(h, user, guard_secret())) {
+        report_header(p, h, UINT64_MAX, TRACE_KIND_NONE, WHERE_USABLE_SIZE, this_stack());
+        return 0;
+    }
+    return h->state == BLOCK_LIVE ? h->size : 0;
+}
+
+static void exit_one(uintptr_t user, void *arg)
+{
+    (void)arg;
+    struct blockhdr *h = hdr_of(user);
+    uint64_t s = guard_secret();
+    if (!blockhdr_intact(h, user, s)) {
+        report_header((const void *)user, h, UINT64_MAX, TRACE_KIND_NONE, WHERE_EXIT,
+                      TRACE_STACK_NONE);
+        return;
+    }
+    if (h->state == BLOCK_LIVE)
+        check_canary(user, h, s, TRACE_KIND_NONE, WHERE_EXIT, TRACE_STACK_NONE);
+    else
+        check_fill(user, h, 1, h->size, WHERE_EXIT);
+}
+
+void guard_exit_check(void)
+{
+    if (atomic_load_explicit(&secret, memory_order_acquire) == 0)
+        return; /* no block was ever guarded */
+    blockmap_each(&blocks, exit_one, NULL);
+}

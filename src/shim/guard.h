@@ -1,0 +1,69 @@
+/*
+ * The block guard: every block heapwise hands out (bootstrap arena blocks excepted)
+ * carries the header of src/trace/blockhdr.h before its user bytes and a canary after
+ * them, and is marked in the block map; releases are checked against both before the
+ * real allocator sees anything, and released blocks wait in the quarantine, filled with
+ * a pattern. Errors become ERROR records (and an abort when abort_on_error is set); the
+ * program itself never sees a difference. Nothing here locks; nothing mallocs but the
+ * blocks themselves.
+ *
+ *   base = real_malloc(size + 32 + 8 [+ align])
+ *   |<- pad (aligned only) ->|<- struct blockhdr ->|<- user: size ->|<- canary 8 ->|
+ *                                                  ^ user pointer, marked in the block map
+ */
+#ifndef HEAPWISE_SHIM_GUARD_H
+#define HEAPWISE_SHIM_GUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shim/alloc.h"
+#include "shim/shim.h"
+
+/* 1 while new blocks get headers (the `guard` option; 1 before options are read). */
+extern int guard_enabled;
+
+/* 1 when this allocation gets a guarded block (not while dlsym runs: arena). */
+static inline int guard_active(void)
+{
+    return likely(guard_enabled) && likely(shim_tls.in_dlsym == 0);
+}
+
+/*
+ * Apply the options (init.c, once): guard on/off for new blocks, the quarantine budget
+ * in bytes (0: release at once), abort_on_error. Blocks guarded before stay recognised.
+ */
+void guard_configure(int on, uint64_t quarantine_bytes, int abort_on_error);
+
+/* The per-process key of headers and canaries (made on first use, never 0). */
+uint64_t guard_secret(void);
+
+/*
+ * A guarded block of c->size user bytes (c->size <= n; n is what the program asked the
+ * entry point for), aligned to `align` (0 or <= 16: malloc's 16; otherwise rounded up to
+ * a power of two), zero-filled when `zero`. The header takes kind and stack from c.
+ * NULL with errno ENOMEM on overflow or when the real allocator fails.
+ */
+void *guard_alloc(const struct alloc_call *c, size_t n, size_t align, int zero);
+
+/*
+ * free()/operator delete of non-NULL, non-arena p by deallocation function `kind`:
+ * checks (invalid, header, double, mismatched, overflow), FREE record, quarantine.
+ * A pointer that is not ours and not guarded (guard off, foreign new) goes to real_free.
+ * errno may change: callers save it.
+ */
+void guard_free(void *p, unsigned kind);
+
+/* realloc of non-NULL, non-arena p (whole semantics, including n == 0 and the records). */
+void *guard_realloc(void *p, size_t n);
+
+/* malloc_usable_size of non-NULL, non-arena p: our block's size; 0 for what is not ours. */
+size_t guard_usable_size(void *p);
+
+/* An operator new returned p: remember it if the next allocator made it without our malloc. */
+void guard_note_new(void *p);
+
+/* Exit check: verify every block still marked (headers, canaries, fill patterns). */
+void guard_exit_check(void);
+
+#endif
