@@ -241,7 +241,16 @@ static int exit_code_of(int status)
     return 1;
 }
 
-/* The newest heapwise.*.PID.trace in dir, written into buf. */
+/* 1 when a is later than b. */
+static int later(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
+}
+
+/*
+ * The newest heapwise.*.PID.trace in dir, written into buf. A process that exec'd keeps
+ * its pid but leaves one trace per program image; the image that ran last wrote last.
+ */
 static int find_trace_in_dir(const char *dir, pid_t pid, char *buf, size_t len)
 {
     char suffix[32];
@@ -250,7 +259,7 @@ static int find_trace_in_dir(const char *dir, pid_t pid, char *buf, size_t len)
     if (!d)
         return -errno;
     struct dirent *e;
-    time_t newest = 0;
+    struct timespec newest = {0, 0};
     int found = -ENOENT;
     while ((e = readdir(d))) {
         size_t nl = strlen(e->d_name), sl = strlen(suffix);
@@ -260,8 +269,8 @@ static int find_trace_in_dir(const char *dir, pid_t pid, char *buf, size_t len)
         struct stat st;
         if (fmt(path, sizeof(path), "%s/%s", dir, e->d_name) < 0 || stat(path, &st) < 0)
             continue;
-        if ((found < 0 || st.st_mtime >= newest) && fmt(buf, len, "%s", path) == 0) {
-            newest = st.st_mtime;
+        if ((found < 0 || later(&st.st_mtim, &newest)) && fmt(buf, len, "%s", path) == 0) {
+            newest = st.st_mtim;
             found = 0;
         }
     }
