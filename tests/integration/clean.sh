@@ -1,5 +1,5 @@
 # 100 000 correct allocation/release pairs of every kind and alignment: no error, no leak.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/clean_mixed"
 expect_eq "$rc" 0 "exit status"

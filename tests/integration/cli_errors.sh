@@ -1,5 +1,5 @@
 # Bad input gets one clear line on stderr and a non-zero exit.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 # expect_fail CODE MESSAGE ARGS...: heapwise ARGS exits CODE with MESSAGE on stderr.
 expect_fail() {

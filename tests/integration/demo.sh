@@ -1,5 +1,5 @@
 # The README's demo: leaks from C and C++ call sites, named with file:line.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$top_builddir/demo/demo"
 expect_eq "$rc" 0 "exit status"

@@ -1,5 +1,5 @@
 # A leak made inside a plugin that is dlclose'd before exit still symbolises.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/dlclose_leak" "$PROGS/.libs/plugin.so"
 expect_eq "$rc" 0 "exit status"

@@ -1,6 +1,6 @@
 # Heap errors in C: each reported with its kind, block and every explaining stack, and
 # the program runs to its end (its last line printed, exit status 0).
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 E='r["processes"][0]["errors"]'
 S='r["processes"][0]["summary"]'
 # top ERROR STACK: the function (and line) at the top of stack STACK of error ERROR.
@@ -55,4 +55,11 @@ expect_eq "$(json "[(e['kind'], e['where']) for e in $E]")" "[('write_after_free
 rc=0
 "$HW" run -o "$T" --error-exitcode=42 "$PROGS/err_double_free" >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" 42 "--error-exitcode on a heap error"
+
+# abort_on_error: the first error is printed at once and the program aborts (for gdb).
+rc=0
+"$HW" run -o "$T" --abort-on-error "$PROGS/err_double_free" >"$T/stdout" 2>"$T/stderr" || rc=$?
+expect_eq "$rc" 134 "abort() ends the program (128 + SIGABRT)"
+grep -q "^heapwise: double_free of 0x[0-9a-f]* (size 32)" "$T/stderr" || fail "abort message"
+[ -s "$T/stdout" ] && fail "the program went on after the error"
 exit 0

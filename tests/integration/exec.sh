@@ -1,6 +1,6 @@
 # A program that execs keeps its pid: `heapwise run` reports the image that ran last
 # (the one whose status it waited for), whatever the file clock's resolution.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/exec_self"
 expect_eq "$rc" 0 "exit status"

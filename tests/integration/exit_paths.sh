@@ -1,5 +1,5 @@
 # How the process ended reaches the report: death by signal, and _exit().
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/die_signal"
 expect_eq "$rc" 143 "exit status of a SIGTERM death is 128+15"

@@ -1,5 +1,5 @@
 # A C program leaking 600 bytes in 3 blocks from two call sites, exiting 7.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_run "$PROGS/leak_c"
 expect_eq "$rc" 7 "exit status passes through"

@@ -1,6 +1,6 @@
 # C++: leaks a 24-byte Widget (new) and a 40-byte array (new[]), demangled names,
 # exceptions still work under the shim.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/leak_cxx"
 expect_eq "$rc" 0 "exit status"

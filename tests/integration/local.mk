@@ -8,7 +8,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/die_signal tests/progs/underscore_exit tests/progs/threads \
 	tests/progs/dlclose_leak tests/progs/err_double_free tests/progs/err_invalid_free \
 	tests/progs/err_corrupt tests/progs/err_write_after_free tests/progs/err_mismatch \
-	tests/progs/clean_mixed tests/progs/exec_self
+	tests/progs/clean_mixed tests/progs/exec_self tests/progs/err_cxx_kinds
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -31,6 +31,8 @@ tests_progs_err_write_after_free_CFLAGS = $(PROG_CFLAGS)
 tests_progs_err_mismatch_SOURCES = tests/progs/err_mismatch.cc
 tests_progs_err_mismatch_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_exec_self_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_cxx_kinds_SOURCES = tests/progs/err_cxx_kinds.cc
+tests_progs_err_cxx_kinds_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
 tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 

@@ -1,5 +1,5 @@
 # Every C entry point, everything freed: zero leaks, and the allocations are counted.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/noleak"
 expect_eq "$rc" 0 "exit status"

@@ -1,5 +1,5 @@
 # `heapwise report` on good, truncated and corrupt traces, and on a directory.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_run "$PROGS/leak_c"
 trace=$(ls "$T"/heapwise.leak_c.*.trace)

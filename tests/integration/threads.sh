@@ -1,5 +1,5 @@
 # 8 threads x 20000 malloc/free pairs: every event recorded, one leak per thread.
-. "$top_srcdir/tests/integration/lib.sh"
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/threads"
 expect_eq "$rc" 0 "exit status"

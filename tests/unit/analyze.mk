@@ -3,7 +3,7 @@
 ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_replay \
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
-	tests/unit/check_errors
+	tests/unit/check_errors tests/unit/check_blockhdr
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -60,3 +60,8 @@ tests_unit_check_runtime_LDADD = $(ANALYZE_TEST_LIBS)
 tests_unit_check_errors_SOURCES = tests/unit/check_errors.c $(TRACEGEN)
 tests_unit_check_errors_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_errors_LDADD = $(ANALYZE_TEST_LIBS)
+
+# The guard header layout lives in src/trace (shared by shim and analyzer); tested here.
+tests_unit_check_blockhdr_SOURCES = tests/unit/check_blockhdr.c
+tests_unit_check_blockhdr_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_blockhdr_LDADD = libhwtrace.la $(CHECK_LIBS)
