@@ -65,3 +65,4 @@ tests_unit_check_errors_LDADD = $(ANALYZE_TEST_LIBS)
 tests_unit_check_blockhdr_SOURCES = tests/unit/check_blockhdr.c
 tests_unit_check_blockhdr_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_blockhdr_LDADD = libhwtrace.la $(CHECK_LIBS)
+EXTRA_DIST += tests/unit/check_run.h

@@ -3,6 +3,7 @@
  * totals and leak order, records after the end record, truncation at every byte, corrupt
  * records, bad headers.
  */
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -403,9 +404,5 @@ static Suite *analyze_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(analyze_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(analyze_suite());
 }

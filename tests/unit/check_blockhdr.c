@@ -2,6 +2,7 @@
  * Unit tests of src/trace/blockhdr.c: a header verifies only for its own block, any
  * changed byte or field breaks it, and the canary depends on the address and secret.
  */
+#include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +86,5 @@ int main(void)
     tcase_add_test(tc, test_freed_state_has_its_own_check);
     tcase_add_test(tc, test_canary);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -3,6 +3,7 @@
  * share a bitmap word, addresses never set anywhere in (and above) the 48-bit space,
  * concurrent setters and clearers on disjoint and adjacent granules, and the walk.
  */
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
@@ -137,9 +138,5 @@ int main(void)
     tcase_add_test(tc, test_threads_adjacent);
     tcase_add_test(tc, test_threads_disjoint);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -4,6 +4,7 @@
  * invalid free of a released address to a double free, finds the block an interior
  * pointer points into, rebuilds a damaged header's expected bytes, and folds repeats.
  */
+#include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,9 +209,5 @@ int main(void)
     tcase_add_test(tc, test_header_corruption_explained);
     tcase_add_test(tc, test_repeats_fold);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

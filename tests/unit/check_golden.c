@@ -2,6 +2,7 @@
  * Golden traces: every tests/data/v<N>-*.trace committed for an earlier (or the current)
  * format version must still give exactly its .expected summary (golden.h).
  */
+#include "check_run.h"
 #include <check.h>
 #include <glob.h>
 #include <stdio.h>
@@ -91,9 +92,5 @@ static Suite *golden_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(golden_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(golden_suite());
 }

@@ -1,4 +1,5 @@
 /* Unit tests of src/analyze/hmap.c: insertion, lookup, growth, backward-shift removal. */
+#include "check_run.h"
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,9 +83,5 @@ static Suite *hmap_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(hmap_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(hmap_suite());
 }

@@ -3,6 +3,7 @@
  * a block, wrap-around over many generations, and many threads pushing and popping with
  * every block coming out exactly once.
  */
+#include "check_run.h"
 #include <check.h>
 #include <stdatomic.h>
 #include <pthread.h>
@@ -132,9 +133,5 @@ int main(void)
     tcase_add_test(tc, test_full_and_wrap);
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -1,4 +1,5 @@
 /* Unit tests of src/analyze/replay.c: pairing, totals, peak, realloc, grouping. */
+#include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
 
@@ -125,9 +126,5 @@ static Suite *replay_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(replay_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(replay_suite());
 }

@@ -4,6 +4,7 @@
  * (every record exactly once, intact, in per-producer order), and bounded drops when
  * the ring stays full.
  */
+#include "check_run.h"
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -246,9 +247,5 @@ static Suite *ring_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ring_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(ring_suite());
 }

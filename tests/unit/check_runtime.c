@@ -2,6 +2,7 @@
  * Unit tests of src/analyze/runtime.c: which symbolised allocation stacks belong to the
  * C runtime (reported apart from leaks) and which are the program's.
  */
+#include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
 
@@ -95,9 +96,5 @@ int main(void)
     tcase_add_test(tc, test_program_frame_stops_walk);
     tcase_add_test(tc, test_unknown_and_empty);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -4,6 +4,7 @@
  * before it is handed out, many threads agree on ids, and a full table or a failed
  * publication degrades to id 0 without blocking.
  */
+#include "check_run.h"
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -199,9 +200,5 @@ static Suite *stacktab_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(stacktab_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(stacktab_suite());
 }

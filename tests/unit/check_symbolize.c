@@ -6,6 +6,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* dl_iterate_phdr, RTLD_NOLOAD */
 #endif
+#include "check_run.h"
 #include <check.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -288,9 +289,5 @@ static Suite *symbolize_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(symbolize_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(symbolize_suite());
 }
