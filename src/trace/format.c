@@ -18,6 +18,7 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_REALLOC] = sizeof(struct trace_rec_realloc),
     [TRACE_REC_END] = sizeof(struct trace_rec_end),
     [TRACE_REC_ERROR] = sizeof(struct trace_rec_error),
+    [TRACE_REC_LEAKSCAN] = sizeof(struct trace_rec_leakscan),
 };
 
 static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
@@ -26,6 +27,7 @@ static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_STACK] = "stack",     [TRACE_REC_ALLOC] = "alloc",
     [TRACE_REC_FREE] = "free",       [TRACE_REC_REALLOC] = "realloc",
     [TRACE_REC_END] = "end",         [TRACE_REC_ERROR] = "error",
+    [TRACE_REC_LEAKSCAN] = "leakscan",
 };
 
 static const char *const error_names[ERR_KIND_LIMIT] = {
@@ -139,6 +141,23 @@ static int check_error(const struct trace_rec_error *r, const char **why)
     return 0;
 }
 
+static int check_leakscan(const struct trace_rec_leakscan *r, const char **why)
+{
+    if (sizeof(*r) + (uint64_t)r->count * sizeof(uint64_t) > r->h.size) {
+        *why = "leak scan entries exceed the record";
+        return -EINVAL;
+    }
+    const uint64_t *e = (const uint64_t *)(r + 1);
+    for (uint32_t i = 0; i < r->count; i++) {
+        uint64_t c = e[i] & TRACE_LEAK_CLASS_MASK;
+        if (c == 0 || c >= LEAK_CLASS_LIMIT) {
+            *why = "leak class out of range";
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 static int check_body(const struct trace_rec_hdr *h, const char **why)
 {
     switch (h->type) {
@@ -153,6 +172,8 @@ static int check_body(const struct trace_rec_hdr *h, const char **why)
         return check_kind(h, why);
     case TRACE_REC_ERROR:
         return check_error((const struct trace_rec_error *)h, why);
+    case TRACE_REC_LEAKSCAN:
+        return check_leakscan((const struct trace_rec_leakscan *)h, why);
     case TRACE_REC_REALLOC:
         if (((const struct trace_rec_realloc *)h)->old_ptr == 0) {
             *why = "realloc of a null pointer";

@@ -55,6 +55,7 @@ enum trace_rec_type {
     TRACE_REC_REALLOC = 8,  /* a block was resized (and maybe moved) */
     TRACE_REC_END = 9,      /* the process is exiting: status, counters */
     TRACE_REC_ERROR = 10,   /* a heap error found by the block guard */
+    TRACE_REC_LEAKSCAN = 11, /* classes of live blocks found by a reachability scan */
     TRACE_REC_TYPE_LIMIT    /* one past the last known type */
 };
 
@@ -250,6 +251,36 @@ struct trace_rec_error {
 
 /* Lower-case snake_case name of an error kind ("double_free"), or "unknown". */
 const char *trace_error_name(unsigned kind);
+
+/* Leak classes of a live block; the low 4 bits of a trace_rec_leakscan entry. */
+enum trace_leak_class {
+    LEAK_DEFINITE = 1,  /* unreachable, and no other unreachable block points to it */
+    LEAK_INDIRECT = 2,  /* unreachable, but pointed to (at its start) by an unreachable block */
+    LEAK_POSSIBLE = 3,  /* reachable only through pointers into its interior */
+    LEAK_REACHABLE = 4, /* reachable from a root through pointers to block starts */
+    LEAK_CLASS_LIMIT
+};
+#define TRACE_LEAK_CLASS_MASK 0xfull
+
+/* Bits of trace_rec_leakscan.flags. */
+#define LEAKSCAN_FIRST 0x1u /* the first record of a scan: forget earlier classes */
+#define LEAKSCAN_LAST 0x2u  /* the last record of a scan: its counters are final */
+
+/*
+ * TRACE_REC_LEAKSCAN: part of the result of one reachability scan, followed by count u64
+ * entries, each the user address of a block live at the scan | its enum trace_leak_class
+ * (block addresses are 16-aligned). A scan spans as many records as it needs, the first
+ * flagged LEAKSCAN_FIRST and the last LEAKSCAN_LAST; blocks live at the scan that no
+ * entry names were not classified (e.g. allocated while it ran).
+ */
+struct trace_rec_leakscan {
+    struct trace_rec_hdr h;
+    uint32_t count;          /* entries that follow */
+    uint32_t flags;          /* LEAKSCAN_* */
+    uint64_t time_ns;        /* CLOCK_MONOTONIC at the start of the scan */
+    uint32_t threads;        /* threads whose stacks and registers were scanned */
+    uint32_t threads_missed; /* threads that did not stop in time (scanned conservatively) */
+};
 
 /* Round n up to the record alignment. */
 static inline uint32_t trace_align(uint32_t n)
