@@ -115,6 +115,9 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
     case TRACE_REC_END:
         on_end(run, (const void *)h);
         return 0;
+    case TRACE_REC_LEAKSCAN:
+        replay_leakscan(&run->replay, (const void *)h);
+        return 0;
     case TRACE_REC_ERROR:
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
         return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
@@ -162,11 +165,46 @@ static int conclude(struct run *run, const struct reader *r)
 static int by_size(const void *x, const void *y)
 {
     const struct replay_group *a = x, *b = y;
+    if (a->leak_class != b->leak_class) /* definitely, indirectly, possibly lost, reachable */
+        return a->leak_class < b->leak_class ? -1 : 1;
     if (a->bytes != b->bytes)
         return a->bytes > b->bytes ? -1 : 1;
     if (a->blocks != b->blocks)
         return a->blocks > b->blocks ? -1 : 1;
     return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+static const char *leak_kind(unsigned leak_class)
+{
+    switch (leak_class) {
+    case LEAK_DEFINITE: return "definitely_lost";
+    case LEAK_INDIRECT: return "indirectly_lost";
+    case LEAK_POSSIBLE: return "possibly_lost";
+    case LEAK_REACHABLE: return "still_reachable";
+    default: return "leaked";
+    }
+}
+
+/* Add a group to its class's totals; leaked_* are what is lost (all, without a scan). */
+static void count_leak(struct analyze_summary *s, unsigned leak_class, uint64_t bytes,
+                       uint64_t blocks)
+{
+    uint64_t *b = NULL, *n = NULL;
+    switch (leak_class) {
+    case LEAK_DEFINITE: b = &s->definitely_lost_bytes, n = &s->definitely_lost_blocks; break;
+    case LEAK_INDIRECT: b = &s->indirectly_lost_bytes, n = &s->indirectly_lost_blocks; break;
+    case LEAK_POSSIBLE: b = &s->possibly_lost_bytes, n = &s->possibly_lost_blocks; break;
+    case LEAK_REACHABLE: b = &s->still_reachable_bytes, n = &s->still_reachable_blocks; break;
+    default: break;
+    }
+    if (b) {
+        *b += bytes;
+        *n += blocks;
+    }
+    if (leak_class == 0 || leak_class == LEAK_DEFINITE || leak_class == LEAK_INDIRECT) {
+        s->leaked_bytes += bytes;
+        s->leaked_blocks += blocks;
+    }
 }
 
 /* Group, order and symbolise what is still live. */
@@ -181,6 +219,7 @@ static int collect_leaks(struct run *run)
         qsort(groups, n, sizeof(*groups), by_size);
     p->leaks = n ? calloc(n, sizeof(*p->leaks)) : NULL;
     int rc = n && !p->leaks ? -ENOMEM : 0;
+    run->replay.sum.scanned = run->replay.scanned;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
         if (!st) {
@@ -188,14 +227,13 @@ static int collect_leaks(struct run *run)
         } else if (runtime_owns(st)) {
             run->replay.sum.runtime_bytes += groups[i].bytes;
             run->replay.sum.runtime_blocks += groups[i].blocks;
-            run->replay.sum.leaked_bytes -= groups[i].bytes;
-            run->replay.sum.leaked_blocks -= groups[i].blocks;
         } else {
             struct analyze_leak *l = &p->leaks[p->nleaks++];
-            l->kind = "leaked";
+            l->kind = leak_kind(groups[i].leak_class);
             l->bytes = groups[i].bytes;
             l->blocks = groups[i].blocks;
             l->stack = st;
+            count_leak(&run->replay.sum, groups[i].leak_class, l->bytes, l->blocks);
         }
     }
     free(groups);

@@ -36,9 +36,10 @@ struct analyze_stack {
     struct analyze_frame *frames; /* nframes entries */
 };
 
-/* Leaked blocks sharing one allocation stack. */
+/* Blocks live at the end sharing one allocation stack and leak class. */
 struct analyze_leak {
-    const char *kind;             /* "leaked" in this version */
+    const char *kind;             /* "definitely_lost", "indirectly_lost", "possibly_lost",
+                                     "still_reachable", or "leaked" (no leak scan) */
     uint64_t bytes;               /* sum of requested sizes */
     uint64_t blocks;              /* number of blocks */
     const struct analyze_stack *stack;
@@ -72,8 +73,14 @@ struct analyze_summary {
     uint64_t allocations;  /* successful allocation calls (realloc counts as one) */
     uint64_t frees;        /* successful releases of a known block (realloc counts as one) */
     uint64_t peak_bytes;   /* maximum of live requested bytes at any point in the trace */
-    uint64_t leaked_bytes; /* bytes live at the end */
+    uint64_t leaked_bytes; /* definitely + indirectly lost when the trace has a leak scan,
+                              else every block live at the end (runtime-owned excluded) */
     uint64_t leaked_blocks;
+    int scanned;           /* 1 when a leak scan classified the blocks live at the end */
+    uint64_t definitely_lost_bytes, definitely_lost_blocks;
+    uint64_t indirectly_lost_bytes, indirectly_lost_blocks;
+    uint64_t possibly_lost_bytes, possibly_lost_blocks;
+    uint64_t still_reachable_bytes, still_reachable_blocks;
     uint64_t errors;       /* heap errors found (every occurrence) */
     uint64_t dropped;      /* records the shim lost (ring full), from the end record */
     uint64_t untracked;    /* allocations made before init or inside heapwise */
@@ -134,11 +141,20 @@ void analyze_process_free(struct analyze_process *p);
 /* "exit", "signal", "killed" or "unknown". */
 const char *analyze_end_name(enum analyze_end end);
 
+/* Bits of the `show` argument of report_text_show: which leak kinds are listed. */
+#define REPORT_SHOW_POSSIBLE 0x1u  /* possibly_lost */
+#define REPORT_SHOW_REACHABLE 0x2u /* still_reachable */
+
 /*
- * Text report of one process: header line, leaks grouped by stack (largest first, frames
- * with function file:line), then a summary ending with the exact line
- * "leaked: N bytes in M blocks". Returns 0 or -EIO when the stream reports an error.
+ * Text report of one process: header line, heap errors, leaks grouped by stack (largest
+ * first, frames with function file:line; definitely and indirectly lost, and "leaked"
+ * blocks of traces without a scan, plus the kinds `show` asks for), then a summary ending
+ * with the exact line "leaked: N bytes in M blocks". Returns 0 or -EIO when the stream
+ * reports an error.
  */
+int report_text_show(FILE *out, const struct analyze_process *p, unsigned show);
+
+/* report_text_show with show = 0. */
 int report_text_write(FILE *out, const struct analyze_process *p);
 
 /* One JSON document (schema version 1, see man/heapwise.1) holding every process. */

@@ -110,17 +110,36 @@ int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_
     return replay_alloc(r, new_ptr, size, stack, KIND_MALLOC);
 }
 
+void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec)
+{
+    if (rec->flags & LEAKSCAN_FIRST) {
+        size_t pos = 0;
+        struct replay_block *b;
+        while ((b = hmap_next(&r->live, &pos, NULL)))
+            b->leak_class = 0;
+        r->scanned = 0;
+    }
+    const uint64_t *e = (const uint64_t *)(rec + 1);
+    for (uint32_t i = 0; i < rec->count; i++) {
+        struct replay_block *b = hmap_get(&r->live, e[i] & ~TRACE_LEAK_CLASS_MASK);
+        if (b)
+            b->leak_class = (uint32_t)(e[i] & TRACE_LEAK_CLASS_MASK);
+    }
+    if (rec->flags & LEAKSCAN_LAST)
+        r->scanned = 1;
+}
+
 int replay_leaks(struct replay *r, struct replay_group **out, size_t *n)
 {
-    struct hmap groups; /* stack id + 1 -> index into the result */
+    struct hmap groups; /* (stack id + 1) | class << 32 -> index into the result */
     hmap_init(&groups, sizeof(size_t));
     struct replay_group *res = NULL;
     size_t count = 0, pos = 0;
     const struct replay_block *b;
-    r->sum.leaked_bytes = r->sum.leaked_blocks = 0;
     while ((b = hmap_next(&r->live, &pos, NULL))) {
         int created;
-        size_t *index = hmap_put(&groups, (uint64_t)b->stack + 1, &created);
+        uint64_t key = ((uint64_t)b->stack + 1) | (uint64_t)b->leak_class << 33;
+        size_t *index = hmap_put(&groups, key, &created);
         if (!index)
             goto nomem;
         if (created) {
@@ -129,11 +148,10 @@ int replay_leaks(struct replay *r, struct replay_group **out, size_t *n)
                 goto nomem;
             *index = count++;
             res[*index].stack = b->stack;
+            res[*index].leak_class = b->leak_class;
         }
         res[*index].bytes += b->size;
         res[*index].blocks++;
-        r->sum.leaked_bytes += b->size;
-        r->sum.leaked_blocks++;
     }
     hmap_fini(&groups);
     *out = res;

@@ -12,6 +12,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/hmap.h"
+#include "trace/format.h"
 
 /* One block: live, or (in replay.freed) released and not reused since. */
 struct replay_block {
@@ -19,7 +20,7 @@ struct replay_block {
     uint32_t stack;       /* allocation stack id */
     uint32_t kind;        /* enum trace_kind */
     uint32_t free_stack;  /* release stack id (freed blocks only) */
-    uint32_t reserved;
+    uint32_t leak_class;  /* enum trace_leak_class from the last scan, 0 if unclassified */
 };
 
 struct replay {
@@ -27,11 +28,13 @@ struct replay {
     struct hmap freed;          /* address -> struct replay_block released there last */
     uint64_t live_bytes;        /* sum of requested sizes of live blocks */
     struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
+    int scanned;                /* a complete leak scan was read */
 };
 
-/* Blocks still live at the end that share one allocation stack. */
+/* Blocks still live at the end that share one allocation stack and leak class. */
 struct replay_group {
     uint32_t stack;  /* allocation stack id (TRACE_STACK_NONE included) */
+    uint32_t leak_class; /* enum trace_leak_class, 0 when no scan classified them */
     uint64_t bytes;  /* sum of requested sizes */
     uint64_t blocks; /* number of blocks */
 };
@@ -74,8 +77,15 @@ int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_
                    uint32_t stack);
 
 /*
- * Group the live blocks by allocation stack into a malloc'd array (*out, *n; unordered),
- * and set sum.leaked_bytes and sum.leaked_blocks. 0, or -ENOMEM.
+ * One record of a leak scan: LEAKSCAN_FIRST forgets the classes of an earlier scan; each
+ * entry classifies the live block it names (entries for blocks no longer live are
+ * ignored); LEAKSCAN_LAST marks the scan complete.
+ */
+void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec);
+
+/*
+ * Group the live blocks by allocation stack and leak class into a malloc'd array (*out,
+ * *n; unordered). 0, or -ENOMEM.
  */
 int replay_leaks(struct replay *r, struct replay_group **out, size_t *n);
 

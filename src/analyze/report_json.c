@@ -166,6 +166,16 @@ static void put_error(FILE *out, const struct analyze_heap_error *e)
     fputc('}', out);
 }
 
+/* "<kind>_bytes" and "<kind>_blocks"; null when no scan classified the blocks. */
+static void put_class(FILE *out, const char *kind, int scanned, uint64_t bytes, uint64_t blocks)
+{
+    if (scanned)
+        fprintf(out, ", \"%s_bytes\": %" PRIu64 ", \"%s_blocks\": %" PRIu64, kind, bytes, kind,
+                blocks);
+    else
+        fprintf(out, ", \"%s_bytes\": null, \"%s_blocks\": null", kind, kind);
+}
+
 static void put_summary(FILE *out, const struct analyze_process *p)
 {
     const struct analyze_summary *s = &p->summary;
@@ -175,10 +185,19 @@ static void put_summary(FILE *out, const struct analyze_process *p)
             ", \"leaked_blocks\": %" PRIu64 ", \"errors\": %" PRIu64 ", \"dropped\": %" PRIu64
             ", \"untracked\": %" PRIu64 ", \"unknown_frees\": %" PRIu64
             ", \"implicit_frees\": %" PRIu64 ", \"runtime_bytes\": %" PRIu64
-            ", \"runtime_blocks\": %" PRIu64 ", \"duration_ns\": %" PRIu64 "}",
+            ", \"runtime_blocks\": %" PRIu64 ", \"duration_ns\": %" PRIu64,
             s->allocations, s->frees, s->peak_bytes, s->leaked_bytes, s->leaked_blocks, s->errors,
             s->dropped, s->untracked, s->unknown_frees, s->implicit_frees, s->runtime_bytes,
             s->runtime_blocks, p->duration_ns);
+    fprintf(out, ", \"leak_scan\": %s", s->scanned ? "true" : "false");
+    put_class(out, "definitely_lost", s->scanned, s->definitely_lost_bytes,
+              s->definitely_lost_blocks);
+    put_class(out, "indirectly_lost", s->scanned, s->indirectly_lost_bytes,
+              s->indirectly_lost_blocks);
+    put_class(out, "possibly_lost", s->scanned, s->possibly_lost_bytes, s->possibly_lost_blocks);
+    put_class(out, "still_reachable", s->scanned, s->still_reachable_bytes,
+              s->still_reachable_blocks);
+    fputc('}', out);
 }
 
 static void put_identity(FILE *out, const struct analyze_process *p)

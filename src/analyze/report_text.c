@@ -55,8 +55,12 @@ static void write_frame(FILE *out, uint64_t pid, const struct analyze_frame *f, 
 
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
-    fprintf(out, "==%" PRIu64 "== %" PRIu64 " bytes in %" PRIu64 " blocks %s, allocated at:\n", pid,
-            l->bytes, l->blocks, l->kind);
+    char kind[32];
+    snprintf(kind, sizeof(kind), "%s", l->kind);
+    for (char *c = kind; *c; c++)
+        *c = *c == '_' ? ' ' : *c;
+    fprintf(out, "==%" PRIu64 "== %" PRIu64 " bytes in %" PRIu64 " blocks %s %s, allocated at:\n",
+            pid, l->bytes, l->blocks, strcmp(l->kind, "leaked") == 0 ? "were" : "are", kind);
     const struct analyze_stack *s = l->stack;
     if (!s || s->nframes == 0)
         fprintf(out, "==%" PRIu64 "==    (no stack recorded)\n", pid);
@@ -111,6 +115,23 @@ static void write_count(FILE *out, uint64_t pid, uint64_t n, const char *what)
         fprintf(out, "==%" PRIu64 "==   %s: %" PRIu64 "\n", pid, what, n);
 }
 
+static void write_class(FILE *out, uint64_t pid, const char *what, uint64_t bytes,
+                        uint64_t blocks)
+{
+    fprintf(out, "==%" PRIu64 "==   %s: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid, what,
+            bytes, blocks);
+}
+
+/* Whether a leak of this kind is listed: lost ones always, the others on request. */
+static int listed(const struct analyze_leak *l, unsigned show)
+{
+    if (strcmp(l->kind, "possibly_lost") == 0)
+        return (show & REPORT_SHOW_POSSIBLE) != 0;
+    if (strcmp(l->kind, "still_reachable") == 0)
+        return (show & REPORT_SHOW_REACHABLE) != 0;
+    return 1;
+}
+
 static void write_summary(FILE *out, const struct analyze_process *p)
 {
     const struct analyze_summary *s = &p->summary;
@@ -130,17 +151,31 @@ static void write_summary(FILE *out, const struct analyze_process *p)
                 "==%" PRIu64 "==   held by the C runtime until exit: %" PRIu64 " bytes in %" PRIu64
                 " blocks (libc and loader internals; not leaks)\n",
                 pid, s->runtime_bytes, s->runtime_blocks);
+    if (s->scanned) {
+        write_class(out, pid, "definitely lost", s->definitely_lost_bytes, s->definitely_lost_blocks);
+        write_class(out, pid, "indirectly lost", s->indirectly_lost_bytes, s->indirectly_lost_blocks);
+        write_class(out, pid, "  possibly lost", s->possibly_lost_bytes, s->possibly_lost_blocks);
+        write_class(out, pid, "still reachable", s->still_reachable_bytes,
+                    s->still_reachable_blocks);
+    }
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,
             s->leaked_bytes, s->leaked_blocks);
 }
 
 int report_text_write(FILE *out, const struct analyze_process *p)
 {
+    return report_text_show(out, p, 0);
+}
+
+int report_text_show(FILE *out, const struct analyze_process *p, unsigned show)
+{
     write_header(out, p);
     for (size_t i = 0; i < p->nerrors; i++)
         write_error(out, p->pid, &p->errors[i]);
-    for (size_t i = 0; i < p->nleaks; i++)
-        write_leak(out, p->pid, &p->leaks[i]);
+    for (size_t i = 0; i < p->nleaks; i++) {
+        if (listed(&p->leaks[i], show))
+            write_leak(out, p->pid, &p->leaks[i]);
+    }
     write_summary(out, p);
     return ferror(out) ? -EIO : 0;
 }

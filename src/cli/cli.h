@@ -20,6 +20,7 @@
 struct report_request {
     int json;              /* 1: one JSON document instead of text */
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
+    unsigned show;         /* REPORT_SHOW_* bits: leak kinds listed beyond the lost ones */
     FILE *out;             /* where the report goes */
     uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks, all traces */
 };

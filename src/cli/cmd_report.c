@@ -4,6 +4,8 @@
  */
 #include "cli/cli.h"
 
+#include "analyze/analyze.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +22,8 @@ static const char usage[] =
     "\n"
     "  --json               print one JSON document (schema: man heapwise(1))\n"
     "  --show-shim-frames   keep frames inside libheapwise.so in stacks\n"
+    "  --show-reachable     also list blocks still reachable at exit\n"
+    "  --show-possibly      also list blocks only reachable through interior pointers\n"
     "  --error-exitcode=N   exit N (1-255) when a heap error or a leak was found\n"
     "  -h, --help           show this help and exit\n"
     "\n"
@@ -101,6 +105,8 @@ int cmd_report(int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
         {"show-shim-frames", no_argument, NULL, 's'},
+        {"show-reachable", no_argument, NULL, 'R'},
+        {"show-possibly", no_argument, NULL, 'P'},
         {"error-exitcode", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -113,6 +119,8 @@ int cmd_report(int argc, char **argv)
         switch (c) {
         case 'j': req.json = 1; break;
         case 's': req.show_shim_frames = 1; break;
+        case 'R': req.show |= REPORT_SHOW_REACHABLE; break;
+        case 'P': req.show |= REPORT_SHOW_POSSIBLE; break;
         case 'e':
             if ((exitcode = cli_parse_exitcode(optarg)) < 0)
                 return cli_usage_error(CMD, "--error-exitcode: '%s' is not a number from 1 to 255",

@@ -5,6 +5,8 @@
  */
 #include "cli/cli.h"
 
+#include "analyze/analyze.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +37,8 @@ static const char usage[] =
     "      --depth=N          frames captured per stack (1-256, default 64)\n"
     "      --no-free-stacks   do not capture stacks on free (faster)\n"
     "      --show-shim-frames keep frames inside libheapwise.so in stacks\n"
+    "      --show-reachable   also list blocks still reachable at exit\n"
+    "      --show-possibly    also list blocks only reachable through interior pointers\n"
     "      --error-exitcode=N exit N (1-255) when a heap error or a leak was found\n"
     "      --abort-on-error   abort() the program at its first heap error\n"
     "  -h, --help             show this help and exit\n"
@@ -63,6 +67,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
         {"depth", required_argument, NULL, 'd'},
         {"no-free-stacks", no_argument, NULL, 'n'},
         {"show-shim-frames", no_argument, NULL, 's'},
+        {"show-reachable", no_argument, NULL, 'R'},
+        {"show-possibly", no_argument, NULL, 'P'},
         {"error-exitcode", required_argument, NULL, 'e'},
         {"abort-on-error", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
@@ -78,6 +84,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
         case 'd': o->depth = optarg; break;
         case 'n': o->no_free_stacks = 1; break;
         case 's': o->req.show_shim_frames = 1; break;
+        case 'R': o->req.show |= REPORT_SHOW_REACHABLE; break;
+        case 'P': o->req.show |= REPORT_SHOW_POSSIBLE; break;
         case 'a': o->abort_on_error = 1; break;
         case 'e':
             if ((o->error_exitcode = cli_parse_exitcode(optarg)) < 0)

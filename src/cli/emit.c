@@ -57,7 +57,7 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc('\n', req->out);
-        int rc = report_text_write(req->out, procs[i]);
+        int rc = report_text_show(req->out, procs[i], req->show);
         if (rc < 0)
             return rc;
     }

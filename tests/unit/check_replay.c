@@ -91,8 +91,42 @@ START_TEST(test_groups)
     ck_assert_uint_eq(find(g, n, 7)->bytes, 300);
     ck_assert_uint_eq(find(g, n, 0)->blocks, 1);
     ck_assert_ptr_null(find(g, n, 8));
-    ck_assert_uint_eq(r.sum.leaked_bytes, 305);
-    ck_assert_uint_eq(r.sum.leaked_blocks, 4);
+    ck_assert_uint_eq(find(g, n, 7)->leak_class, 0); /* no scan: unclassified */
+    free(g);
+    replay_fini(&r);
+}
+END_TEST
+
+/* A leak scan splits one allocation stack's blocks by class; a later scan replaces it. */
+START_TEST(test_scan_classes)
+{
+    struct replay r;
+    replay_init(&r);
+    for (uint64_t i = 0; i < 3; i++)
+        replay_alloc(&r, 0x1000 + i * 16, 100, 7, KIND_MALLOC);
+    struct {
+        struct trace_rec_leakscan rec;
+        uint64_t e[4];
+    } scan = {.rec = {.count = 4, .flags = LEAKSCAN_FIRST | LEAKSCAN_LAST},
+              .e = {0x1000 | LEAK_DEFINITE, 0x1010 | LEAK_REACHABLE, 0x1020 | LEAK_REACHABLE,
+                    0x7000 | LEAK_DEFINITE /* not live: ignored */}};
+    replay_leakscan(&r, &scan.rec);
+    ck_assert_int_eq(r.scanned, 1);
+    struct replay_group *g;
+    size_t n;
+    ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    size_t def = g[0].leak_class == LEAK_DEFINITE ? 0 : 1;
+    ck_assert_uint_eq(g[def].leak_class, LEAK_DEFINITE);
+    ck_assert_uint_eq(g[def].blocks, 1);
+    ck_assert_uint_eq(g[1 - def].leak_class, LEAK_REACHABLE);
+    ck_assert_uint_eq(g[1 - def].bytes, 200);
+    free(g);
+    scan.rec.count = 1;
+    scan.e[0] = 0x1010 | LEAK_POSSIBLE;
+    replay_leakscan(&r, &scan.rec); /* FIRST again: the others become unclassified */
+    ck_assert_int_eq(replay_leaks(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 2);
     free(g);
     replay_fini(&r);
 }
@@ -119,6 +153,7 @@ static Suite *replay_suite(void)
     tcase_add_test(tc, test_realloc);
     tcase_add_test(tc, test_alloc_at_live_address);
     tcase_add_test(tc, test_groups);
+    tcase_add_test(tc, test_scan_classes);
     tcase_add_test(tc, test_no_leaks);
     suite_add_tcase(s, tc);
     return s;

@@ -64,19 +64,50 @@ START_TEST(test_text)
     struct analyze_process p = make_process();
     char *text = CAPTURE(report_text_write(out, &p));
     assert_contains(text, "==1234== heapwise: /usr/bin/demo a1 (exit status 0)\n");
-    assert_contains(text, "==1234== 300 bytes in 3 blocks leaked, allocated at:\n"
+    assert_contains(text, "==1234== 300 bytes in 3 blocks were leaked, allocated at:\n"
                           "==1234==    at 0x401136: leak_inner (demo.c:7) (inlined)\n"
                           "==1234==    by 0x401136: leak_three (demo.c:12)\n"
                           "==1234==    by 0x7f0000001234: ??? (in /lib/libfoo.so)\n"
                           "==1234==    by 0x7f0000005678: bar (in /lib/libbar.so)\n"
                           "==1234==    by 0x10: ???\n");
-    assert_contains(text, "==1234== 8 bytes in 1 blocks leaked, allocated at:\n"
+    assert_contains(text, "==1234== 8 bytes in 1 blocks were leaked, allocated at:\n"
                           "==1234==    (no stack recorded)\n");
     assert_contains(text, "==1234==   allocations: 10, frees: 7, peak: 1234 bytes\n");
     const char *last = "==1234==   leaked: 308 bytes in 4 blocks\n";
     ck_assert_str_eq(text + strlen(text) - strlen(last), last);
     ck_assert_ptr_null(strstr(text, "warning"));
     ck_assert_ptr_null(strstr(text, "dropped"));
+    free(text);
+}
+END_TEST
+
+/* With a leak scan: lost blocks listed, possibly lost and reachable only on request. */
+START_TEST(test_text_leak_classes)
+{
+    struct analyze_process p = make_process();
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0]},
+                                     {"possibly_lost", 16, 1, &stacks[1]},
+                                     {"still_reachable", 8, 1, &stacks[1]}};
+    p.leaks = classed;
+    p.nleaks = 3;
+    p.summary.scanned = 1;
+    p.summary.definitely_lost_bytes = 300, p.summary.definitely_lost_blocks = 3;
+    p.summary.possibly_lost_bytes = 16, p.summary.possibly_lost_blocks = 1;
+    p.summary.still_reachable_bytes = 8, p.summary.still_reachable_blocks = 1;
+    p.summary.leaked_bytes = 300, p.summary.leaked_blocks = 3;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== 300 bytes in 3 blocks are definitely lost, allocated at:\n");
+    ck_assert_ptr_null(strstr(text, "are possibly lost"));
+    ck_assert_ptr_null(strstr(text, "are still reachable"));
+    assert_contains(text, "==1234==   definitely lost: 300 bytes in 3 blocks\n"
+                          "==1234==   indirectly lost: 0 bytes in 0 blocks\n"
+                          "==1234==     possibly lost: 16 bytes in 1 blocks\n"
+                          "==1234==   still reachable: 8 bytes in 1 blocks\n"
+                          "==1234==   leaked: 300 bytes in 3 blocks\n");
+    free(text);
+    text = CAPTURE(report_text_show(out, &p, REPORT_SHOW_POSSIBLE | REPORT_SHOW_REACHABLE));
+    assert_contains(text, "==1234== 16 bytes in 1 blocks are possibly lost, allocated at:\n");
+    assert_contains(text, "==1234== 8 bytes in 1 blocks are still reachable, allocated at:\n");
     free(text);
 }
 END_TEST
@@ -175,6 +206,7 @@ static Suite *report_suite(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_text);
+    tcase_add_test(tc, test_text_leak_classes);
     tcase_add_test(tc, test_text_counts_and_warning);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_json_ends);
