@@ -667,3 +667,25 @@ void guard_exit_check(void)
         return; /* no block was ever guarded */
     blockmap_each(&blocks, exit_one, NULL);
 }
+
+struct each_live {
+    void (*fn)(uintptr_t user, uint64_t size, void *arg);
+    void *arg;
+    uint64_t secret;
+};
+
+static void live_one(uintptr_t user, void *arg)
+{
+    const struct each_live *e = arg;
+    const struct blockhdr *h = hdr_of(user);
+    if (blockhdr_intact(h, user, e->secret) && h->state == BLOCK_LIVE)
+        e->fn(user, h->size, e->arg);
+}
+
+void guard_each_live(void (*fn)(uintptr_t user, uint64_t size, void *arg), void *arg)
+{
+    struct each_live e = {fn, arg, atomic_load_explicit(&secret, memory_order_acquire)};
+    if (e.secret == 0)
+        return; /* no block was ever guarded */
+    blockmap_each(&blocks, live_one, &e);
+}

@@ -66,4 +66,11 @@ void guard_note_new(void *p);
 /* Exit check: verify every block still marked (headers, canaries, fill patterns). */
 void guard_exit_check(void);
 
+/*
+ * Call fn(user, size, arg) for every block whose header is intact and LIVE, in address
+ * order (quarantined, freed and damaged blocks are skipped). Reads only headers the
+ * block map vouches for; never allocates.
+ */
+void guard_each_live(void (*fn)(uintptr_t user, uint64_t size, void *arg), void *arg);
+
 #endif

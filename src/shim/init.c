@@ -2,8 +2,8 @@
  * Start and end of recording. Owns the shim's constructor (options, guard settings, trace
  * file, ring, stacks, PROCESS and module records, exit and fork hooks, writer thread), the
  * exit-time guard check and END record, and the exit paths that write them (destructor,
- * on_exit, _exit/_Exit). Any
- * failure here turns recording off with one line on stderr; the program runs on as if
+ * on_exit, _exit/_Exit), and the leak scan's place among them (after the guard check,
+ * before END). Any failure here turns recording off with one line on stderr; the program runs on as if
  * heapwise were absent. No stdio and no malloc of our own.
  */
 #include "config.h"
@@ -27,6 +27,7 @@
 #include "shim/modules.h"
 #include "shim/real.h"
 #include "shim/record.h"
+#include "shim/scan.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
 #include "shim/writer.h"
@@ -258,6 +259,8 @@ void shim_finish(int status, unsigned how)
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
     guard_exit_check();
+    if (guard_enabled && shim_options.leak_scan)
+        scan_run();
     record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)
@@ -301,6 +304,8 @@ __attribute__((constructor)) static void shim_init(void)
     if (read_options() < 0)
         goto off;
     read_identity(prog);
+    if (guard_enabled && shim_options.leak_scan)
+        scan_init();
     if (make_path(traced_pid, prog) < 0 || open_trace(traced_pid) < 0)
         goto off;
     if (stack_init(shim_options.depth) < 0)

@@ -1,6 +1,6 @@
 # src/shim: libheapwise.so, the preload shim, and libhwshim.la, its pure parts (ring, stack
-# table, options, log, block map, quarantine) that the unit tests link without preloading
-# anything.
+# table, options, log, block map, quarantine, leak-scan marking, /proc/self/maps parsing)
+# that the unit tests link without preloading anything.
 HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 
 noinst_LTLIBRARIES += libhwshim.la
@@ -10,7 +10,9 @@ libhwshim_la_SOURCES = \
 	src/shim/ring.c src/shim/ring.h \
 	src/shim/stacktab.c src/shim/stacktab.h \
 	src/shim/blockmap.c src/shim/blockmap.h \
-	src/shim/quarantine.c src/shim/quarantine.h
+	src/shim/quarantine.c src/shim/quarantine.h \
+	src/shim/mark.c src/shim/mark.h \
+	src/shim/maps.c src/shim/maps.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la
@@ -23,6 +25,8 @@ libheapwise_la_SOURCES = \
 	src/shim/modules.c src/shim/modules.h \
 	src/shim/real.c src/shim/real.h \
 	src/shim/record.c src/shim/record.h \
+	src/shim/scan.c src/shim/scan.h \
+	src/shim/stopworld.c src/shim/stopworld.h \
 	src/shim/stack.c src/shim/stack.h \
 	src/shim/writer.c src/shim/writer.h
 # -fexceptions: operator new wrappers clear their thread state when libstdc++ throws.

@@ -60,6 +60,7 @@ void options_defaults(struct options *c)
     c->guard = 1;
     c->quarantine_size = OPTIONS_QUARANTINE_DEFAULT;
     c->abort_on_error = 0;
+    c->leak_scan = 1;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -110,12 +111,14 @@ static int apply(struct options *c, const char *k, size_t kn, const char *v, siz
         if (num < 0 || x < 1 || x > OPTIONS_DEPTH_MAX)
             goto bad;
         c->depth = (unsigned)x;
-    } else if (KEY("free_stacks") || KEY("enabled") || KEY("guard") || KEY("abort_on_error")) {
+    } else if (KEY("free_stacks") || KEY("enabled") || KEY("guard") || KEY("abort_on_error") ||
+               KEY("leak_scan")) {
         if (num < 0 || x > 1 || vn != 1)
             goto bad;
-        *(KEY("enabled")   ? &c->enabled
-          : KEY("guard")   ? &c->guard
+        *(KEY("enabled")          ? &c->enabled
+          : KEY("guard")          ? &c->guard
           : KEY("abort_on_error") ? &c->abort_on_error
+          : KEY("leak_scan")      ? &c->leak_scan
                                   : &c->free_stacks) = (int)x;
     } else if (KEY("quarantine_size")) {
         if (num < 0)

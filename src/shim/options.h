@@ -31,6 +31,7 @@ struct options {
     int guard;                     /* 1: guard headers, canaries and checks on every block */
     uint64_t quarantine_size;      /* bytes of freed blocks kept in quarantine, 0 = none */
     int abort_on_error;            /* 1: abort() after recording the first heap error */
+    int leak_scan;                 /* 1: reachability scan at exit (needs guard) */
 };
 
 /* Fill `c` with the defaults. */

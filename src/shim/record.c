@@ -107,6 +107,23 @@ int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg)
     return 0;
 }
 
+int record_leakscan(uint32_t flags, uint64_t time_ns, uint32_t threads, uint32_t missed,
+                    const uint64_t *entries, uint32_t count)
+{
+    uint32_t size = (uint32_t)(sizeof(struct trace_rec_leakscan) + count * sizeof(uint64_t));
+    struct trace_rec_leakscan *r = record_reserve(size);
+    if (!r)
+        return -1;
+    r->count = count;
+    r->flags = flags;
+    r->time_ns = time_ns;
+    r->threads = threads;
+    r->threads_missed = missed;
+    memcpy(r + 1, entries, count * sizeof(uint64_t));
+    ring_commit(r, trace_hdr_word(size, TRACE_REC_LEAKSCAN, 0));
+    return 0;
+}
+
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked)
 {
     struct trace_rec_end *r = record_reserve(sizeof(*r));

@@ -42,6 +42,18 @@ void record_error(unsigned kind, const struct trace_rec_error *e);
 /* stacktab_publish_fn: push STACK id with its frames; 0, or -1 when dropped. */
 int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg);
 
+/* Entries one LEAKSCAN record holds at most. */
+#define RECORD_LEAKSCAN_MAX \
+    ((TRACE_REC_MAX - sizeof(struct trace_rec_leakscan)) / sizeof(uint64_t))
+
+/*
+ * Push one LEAKSCAN record: `count` (<= RECORD_LEAKSCAN_MAX) entries (user address |
+ * enum trace_leak_class), LEAKSCAN_* flags, the scan's start time and thread counts.
+ * 0, or -1 when dropped.
+ */
+int record_leakscan(uint32_t flags, uint64_t time_ns, uint32_t threads, uint32_t missed,
+                    const uint64_t *entries, uint32_t count);
+
 /* Push END; 0, or -1 when dropped. */
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked);
 

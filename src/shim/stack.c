@@ -12,6 +12,7 @@
 #include <link.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include "config.h"
 #include "shim/log.h"
@@ -24,6 +25,19 @@
 #define UNW_CACHE_PER_THREAD_VALUE 2
 /* Extra frames captured to make room for our own, trimmed afterwards. */
 #define STACK_OWN_FRAMES 8
+/* libunwind's register numbers on x86-64 (libunwind-x86_64.h, x86_64_regnum_t). */
+#define UNW_RBX 3
+#define UNW_RBP 6
+#define UNW_RSP 7
+#define UNW_R12 12
+#define UNW_R13 13
+#define UNW_R14 14
+#define UNW_R15 15
+#define UNW_RIP 16
+/* Words of an unw_cursor_t (UNW_TDEP_CURSOR_LEN is 127 on x86-64), with room to spare. */
+#define UNW_CURSOR_WORDS 256
+/* Frames stack_outer_frame walks at most. */
+#define STACK_WALK_MAX 1024
 /* Stack table capacity: slots (power of two) and frames in the arena. */
 #define STACK_SLOTS (1u << 18)
 #define STACK_FRAMES (1u << 23)
@@ -31,6 +45,10 @@
 static int (*unw_backtrace_fn)(void **buf, int size);
 static void (*flush_cache_fn)(void *as, uintptr_t lo, uintptr_t hi);
 static void *local_as;
+static int (*getcontext_fn)(ucontext_t *uc);
+static int (*init_local_fn)(void *cursor, ucontext_t *uc);
+static int (*step_fn)(void *cursor);
+static int (*get_reg_fn)(void *cursor, int reg, uint64_t *value);
 static unsigned stack_depth;
 static uintptr_t own_lo, own_hi;
 static struct stacktab table;
@@ -84,6 +102,10 @@ static void load_unwind(void)
         policy(local_as, UNW_CACHE_PER_THREAD_VALUE);
     }
     unw_backtrace_fn = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+    getcontext_fn = (int (*)(ucontext_t *))dlsym(h, "_Ux86_64_getcontext");
+    init_local_fn = (int (*)(void *, ucontext_t *))dlsym(h, "_ULx86_64_init_local");
+    step_fn = (int (*)(void *))dlsym(h, "_ULx86_64_step");
+    get_reg_fn = (int (*)(void *, int, uint64_t *))dlsym(h, "_ULx86_64_get_reg");
     if (!unw_backtrace_fn)
         log_line(HW_UNWIND_SONAME " has no unw_backtrace, recording without stacks", NULL);
 }
@@ -152,4 +174,35 @@ void stack_flush_cache(void)
         flush_cache_fn(local_as, 0, 0);
         shim_tls.guard--;
     }
+}
+
+int stack_outer_frame(int (*inside)(uint64_t ip, void *arg), void *arg, uint64_t *sp,
+                      uint64_t regs[STACK_CALLEE_SAVED])
+{
+    static const int saved_regs[STACK_CALLEE_SAVED] = {UNW_RBX, UNW_RBP, UNW_R12,
+                                                       UNW_R13, UNW_R14, UNW_R15};
+    uint64_t cursor[UNW_CURSOR_WORDS];
+    ucontext_t uc;
+    uint64_t ip = 0;
+    if (!getcontext_fn || !init_local_fn || !step_fn || !get_reg_fn)
+        return -ENOSYS;
+    int saved = errno, rc = -ENOENT;
+    shim_tls.guard++;
+    if (getcontext_fn(&uc) == 0 && init_local_fn(cursor, &uc) == 0) {
+        for (int i = 0; i < STACK_WALK_MAX; i++) {
+            if (get_reg_fn(cursor, UNW_RIP, &ip) < 0)
+                break;
+            if (!inside(ip, arg)) {
+                rc = get_reg_fn(cursor, UNW_RSP, sp) < 0 ? -ENOENT : 0;
+                for (int r = 0; r < STACK_CALLEE_SAVED && rc == 0; r++)
+                    rc = get_reg_fn(cursor, saved_regs[r], &regs[r]) < 0 ? -ENOENT : 0;
+                break;
+            }
+            if (step_fn(cursor) <= 0)
+                break;
+        }
+    }
+    shim_tls.guard--;
+    errno = saved;
+    return rc;
 }

@@ -28,6 +28,19 @@ uint32_t stack_capture(void);
  */
 int stack_frames(uint64_t *out, int max);
 
+/* Callee-saved registers of the x86-64 ABI: rbx, rbp, r12, r13, r14, r15. */
+#define STACK_CALLEE_SAVED 6
+
+/*
+ * Walk up from the caller while inside(ip, arg) says a frame belongs to the code to skip,
+ * and stop at the first frame it does not claim: its stack pointer into *sp and the
+ * callee-saved registers as they are in that frame into regs (rbx, rbp, r12..r15).
+ * 0; -ENOSYS without libunwind; -ENOENT when the walk ended or failed first. May take
+ * the loader lock (libunwind finds unwind tables with dl_iterate_phdr).
+ */
+int stack_outer_frame(int (*inside)(uint64_t ip, void *arg), void *arg, uint64_t *sp,
+                      uint64_t regs[STACK_CALLEE_SAVED]);
+
 /* Tell libunwind the address space changed (after dlclose). */
 void stack_flush_cache(void);
 

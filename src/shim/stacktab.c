@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <time.h>
 #include <string.h>
 
 enum slot_state {
@@ -21,8 +22,12 @@ enum slot_state {
     SLOT_PUBLISHED = 4,  /* STACK record reserved in the ring: the id may be used */
 };
 
-/* Yields before a lookup gives up waiting on another thread's slot. */
-#define STACKTAB_WAIT_YIELDS 1000
+/* Yields before a lookup waiting on another thread's slot starts napping. */
+#define STACKTAB_WAIT_YIELDS 64
+/* One nap, and the longest wait in all, in ns: the other thread may be descheduled for
+ * many milliseconds on a loaded machine, and giving up costs the record its stack. */
+#define STACKTAB_NAP_NS (50 * 1000)
+#define STACKTAB_WAIT_NS (200ull * 1000 * 1000)
 
 size_t stacktab_mem_size(uint32_t nslots, uint32_t nframes)
 {
@@ -63,6 +68,11 @@ static uint32_t wait_while(struct stacktab_slot *s, uint32_t busy)
     uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
     for (unsigned i = 0; st == busy && i < STACKTAB_WAIT_YIELDS; i++) {
         sched_yield();
+        st = atomic_load_explicit(&s->state, memory_order_acquire);
+    }
+    struct timespec nap = {0, STACKTAB_NAP_NS};
+    for (uint64_t waited = 0; st == busy && waited < STACKTAB_WAIT_NS; waited += STACKTAB_NAP_NS) {
+        nanosleep(&nap, NULL);
         st = atomic_load_explicit(&s->state, memory_order_acquire);
     }
     return st;

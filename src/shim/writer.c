@@ -32,6 +32,8 @@
 #define WRITER_POLL_NS (10 * 1000 * 1000)
 /* Sleep when the oldest record is reserved but not yet committed, in ns. */
 #define WRITER_WAIT_NS (20 * 1000)
+/* How long writer_tid waits for a writer thread that has not run yet, in ns. */
+#define WRITER_TID_WAIT_NS (100ull * 1000 * 1000)
 /* How long writer_finish waits for reserved-but-uncommitted records, in ns. */
 #define WRITER_FINISH_NS (200ull * 1000 * 1000)
 
@@ -41,6 +43,8 @@ static ino_t out_ino;
 static _Atomic int consumer_busy; /* the try-lock: 1 while someone drains */
 static _Atomic int stopping;      /* set by writer_finish: the thread stops draining */
 static int write_failed;
+static _Atomic uint32_t thread_tid; /* kernel tid of the writer thread, 0 before it runs */
+static int thread_started;          /* writer_start created the thread */
 static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
 static size_t buf_len;
 
@@ -163,6 +167,7 @@ static void *writer_main(void *arg)
 {
     (void)arg;
     shim_tls.guard = 1; /* for life: nothing this thread allocates is recorded */
+    atomic_store(&thread_tid, record_tid());
     while (!atomic_load(&stopping)) {
         long n = drain_try(NULL);
         poll_modules(n);
@@ -193,6 +198,7 @@ int writer_start(int fd)
     int rc = pthread_create(&t, &attr, writer_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
+    thread_started = rc == 0;
     return -rc;
 }
 
@@ -214,4 +220,12 @@ int writer_finish(void)
     atomic_store(&stopping, 1);
     atomic_store_explicit(&consumer_busy, 0, memory_order_release);
     return n < 0 || write_failed ? -EIO : 0;
+}
+
+uint32_t writer_tid(void)
+{
+    uint64_t deadline = record_now() + WRITER_TID_WAIT_NS;
+    while (thread_started && atomic_load(&thread_tid) == 0 && record_now() < deadline)
+        sched_yield();
+    return atomic_load(&thread_tid);
 }

@@ -20,4 +20,10 @@ int writer_start(int fd);
  */
 int writer_finish(void);
 
+/*
+ * Kernel tid of the writer thread, so that the leak scan leaves it be; waits (bounded)
+ * for a thread just created to say who it is. 0 when there is no writer thread.
+ */
+uint32_t writer_tid(void);
+
 #endif

@@ -19,7 +19,7 @@ expect_eq "$(json "$P['summary']['leaked_bytes']")" 600 "leaked bytes"
 expect_eq "$(json "$P['summary']['leaked_blocks']")" 3 "leaked blocks"
 expect_eq "$(json "$P['summary']['errors']")" 0 "errors"
 expect_eq "$(json "[(l['bytes'], l['blocks'], l['kind']) for l in $P['leaks']]")" \
-    "[(300, 2, 'leaked'), (300, 1, 'leaked')]" "leaks grouped by stack, largest first"
+    "[(300, 2, 'definitely_lost'), (300, 1, 'definitely_lost')]" "leaks grouped by stack, largest first"
 expect_eq "$(json "[$P['leaks'][0]['stack'][0][k] for k in ('function','line')]")" \
     "['leak_pair', $(line_of leak_c.c leak_pair)]" "first leak's top frame"
 expect_eq "$(json "$P['leaks'][0]['stack'][1]['function']")" main "caller frame"

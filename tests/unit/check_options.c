@@ -26,6 +26,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(o.guard, 1);
     ck_assert_uint_eq(o.quarantine_size, 4u << 20);
     ck_assert_int_eq(o.abort_on_error, 0);
+    ck_assert_int_eq(o.leak_scan, 1);
     ck_assert_int_eq(options_parse(&o, "", err), 0);
     ck_assert_int_eq(options_parse(&o, "::", err), 0);
 }
@@ -65,6 +66,18 @@ START_TEST(test_guard_keys)
     ck_assert_int_eq(options_parse(&o, "abort_on_error=yes", err), -EINVAL);
     ck_assert_int_eq(options_parse(&o, "quarantine_size=4X", err), -EINVAL);
     ck_assert_str_eq(err, "bad value '4X' for option 'quarantine_size'");
+}
+END_TEST
+
+START_TEST(test_leak_scan_key)
+{
+    ck_assert_int_eq(options_parse(&o, "leak_scan=0", err), 0);
+    ck_assert_int_eq(o.leak_scan, 0);
+    ck_assert_int_eq(o.guard, 1);
+    ck_assert_int_eq(options_parse(&o, "leak_scan=1", err), 0);
+    ck_assert_int_eq(o.leak_scan, 1);
+    ck_assert_int_eq(options_parse(&o, "leak_scan=on", err), -EINVAL);
+    ck_assert_str_eq(err, "bad value 'on' for option 'leak_scan'");
 }
 END_TEST
 
@@ -129,6 +142,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_all_keys);
     tcase_add_test(tc, test_guard_keys);
+    tcase_add_test(tc, test_leak_scan_key);
     tcase_add_test(tc, test_unknown_key);
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_paths);

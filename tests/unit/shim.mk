@@ -1,9 +1,10 @@
 # Unit tests of src/shim: one Check suite per pure module (ring, stack table, options,
-# block map, quarantine),
+# block map, quarantine, leak-scan marking, /proc/self/maps),
 # linked to libhwshim.la without preloading anything, plus the export allow-list check of
 # the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
-	tests/unit/check_blockmap tests/unit/check_quarantine
+	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
+	tests/unit/check_maps
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -31,3 +32,11 @@ tests_unit_check_blockmap_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_quarantine_SOURCES = tests/unit/check_quarantine.c
 tests_unit_check_quarantine_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_quarantine_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_mark_SOURCES = tests/unit/check_mark.c
+tests_unit_check_mark_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_mark_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_maps_SOURCES = tests/unit/check_maps.c
+tests_unit_check_maps_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_maps_LDADD = $(SHIM_TEST_LIBS)

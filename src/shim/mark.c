@@ -1,0 +1,254 @@
+/*
+ * The leak scan's marking (see mark.h). Owns the block table and its growth (mremap),
+ * the heap sort, the pointer lookup and the two marking passes with an explicit work
+ * list, following memcheck's mc_leakcheck.c: a start pointer from a root or a reachable
+ * block makes a block reachable, any other pointer possibly reachable at best; then the
+ * unreached blocks are split into definite leaders and the indirect blocks they reach.
+ * It must never read outside the ranges it is handed and never malloc or recurse.
+ */
+#include "config.h"
+
+#include "shim/mark.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Blocks the table has room for at first; it doubles from there. */
+#define MARK_FIRST_CAP (64u * 1024)
+/* Alignment of the words scanned for pointers. */
+#define MARK_WORD 8
+
+/* A word read from memory the program wrote with any type. */
+typedef uint64_t __attribute__((may_alias)) mark_word;
+
+static void *map_bytes(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void mark_init(struct mark *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+static int grow(struct mark *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : MARK_FIRST_CAP;
+    void *p = m->blocks ? mremap(m->blocks, m->cap * sizeof(*m->blocks), cap * sizeof(*m->blocks),
+                                 MREMAP_MAYMOVE)
+                        : map_bytes(cap * sizeof(*m->blocks));
+    if (p == MAP_FAILED || p == NULL)
+        return -ENOMEM;
+    m->blocks = p;
+    m->cap = cap;
+    return 0;
+}
+
+int mark_add(struct mark *m, uint64_t start, uint64_t size)
+{
+    if (m->count >= UINT32_MAX)
+        return -EOVERFLOW;
+    if (m->count == m->cap && grow(m) < 0)
+        return -ENOMEM;
+    m->blocks[m->count].start = start;
+    m->blocks[m->count].size = size;
+    m->count++;
+    return 0;
+}
+
+/* Move b[i] down the max-heap b[0..n) until both children are smaller. */
+static void sift_down(struct mark_block *b, size_t i, size_t n)
+{
+    struct mark_block v = b[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && b[c + 1].start > b[c].start)
+            c++;
+        if (b[c].start <= v.start)
+            break;
+        b[i] = b[c];
+        i = c;
+    }
+    b[i] = v;
+}
+
+void mark_sort(struct mark_block *b, size_t n)
+{
+    if (n < 2)
+        return;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(b, i, n);
+    for (size_t end = n - 1; end > 0; end--) {
+        struct mark_block t = b[0];
+        b[0] = b[end];
+        b[end] = t;
+        sift_down(b, 0, end);
+    }
+}
+
+static int sorted(const struct mark_block *b, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (b[i - 1].start > b[i].start)
+            return 0;
+    return 1;
+}
+
+/* One past the last address a block covers (a zero-size block covers its start). */
+static uint64_t block_end(const struct mark_block *b)
+{
+    return b->start + (b->size ? b->size : 1);
+}
+
+int mark_prepare(struct mark *m)
+{
+    size_t n = m->count ? m->count : 1;
+    if (!sorted(m->blocks, m->count))
+        mark_sort(m->blocks, m->count);
+    m->state = map_bytes(n);
+    m->work = map_bytes(n * sizeof(*m->work));
+    if (!m->state || !m->work)
+        return -ENOMEM;
+    m->top = 0;
+    m->lo = m->count ? m->blocks[0].start : 1;
+    m->hi = 0;
+    for (size_t i = 0; i < m->count; i++) {
+        uint64_t e = block_end(&m->blocks[i]);
+        m->hi = e > m->hi ? e : m->hi;
+    }
+    return 0;
+}
+
+long mark_find(const struct mark *m, uint64_t word, int *at_start)
+{
+    if (word < m->lo || word >= m->hi)
+        return -1;
+    size_t lo = 0, hi = m->count; /* blocks[lo].start <= word < blocks[hi].start */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->blocks[mid].start <= word)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const struct mark_block *b = &m->blocks[lo];
+    if (word >= block_end(b))
+        return -1;
+    *at_start = word == b->start;
+    return (long)lo;
+}
+
+static void push(struct mark *m, size_t i)
+{
+    if (m->state[i] & MARK_QUEUED)
+        return; /* still waiting: it is scanned with its newest class */
+    m->state[i] |= MARK_QUEUED;
+    m->work[m->top++] = (uint32_t)i;
+}
+
+static size_t pop(struct mark *m)
+{
+    size_t i = m->work[--m->top];
+    m->state[i] &= (uint8_t)~MARK_QUEUED;
+    return i;
+}
+
+/* A pointer found in a root (definite) or in a reachable/possible block. */
+static void reach(struct mark *m, uint64_t word, int definite)
+{
+    int at_start;
+    long i = mark_find(m, word, &at_start);
+    if (i < 0)
+        return;
+    unsigned cls = mark_class(m, (size_t)i);
+    if (cls == LEAK_REACHABLE)
+        return;
+    if (at_start && definite)
+        m->state[i] = (uint8_t)((m->state[i] & MARK_QUEUED) | LEAK_REACHABLE);
+    else if (cls == MARK_UNREACHED)
+        m->state[i] = (uint8_t)((m->state[i] & MARK_QUEUED) | LEAK_POSSIBLE);
+    else
+        return;
+    push(m, (size_t)i); /* its class went up: (re)scan what it points to */
+}
+
+/* A pointer found in a block of the walk led by `leader`: unreached targets go indirect. */
+static void absorb(struct mark *m, uint64_t word, size_t leader)
+{
+    int at_start;
+    long i = mark_find(m, word, &at_start);
+    if (i < 0 || (size_t)i == leader || mark_class(m, (size_t)i) != MARK_UNREACHED)
+        return;
+    m->state[i] = LEAK_INDIRECT;
+    push(m, (size_t)i);
+}
+
+/*
+ * Every 8-aligned word inside [lo, hi): to reach() when leader is SIZE_MAX, else to
+ * absorb(). Words outside [m->lo, m->hi) cannot be pointers to blocks: rejected inline.
+ */
+static void scan(struct mark *m, uint64_t lo, uint64_t hi, int definite, size_t leader)
+{
+    uint64_t p = (lo + MARK_WORD - 1) & ~(uint64_t)(MARK_WORD - 1);
+    uint64_t end = hi & ~(uint64_t)(MARK_WORD - 1);
+    uint64_t base = m->lo, span = m->hi - m->lo;
+    for (; p < end; p += MARK_WORD) {
+        uint64_t w = *(const mark_word *)(uintptr_t)p;
+        if (w - base >= span)
+            continue;
+        if (leader == SIZE_MAX)
+            reach(m, w, definite);
+        else
+            absorb(m, w, leader);
+    }
+}
+
+void mark_root(struct mark *m, const void *mem, size_t len)
+{
+    if (m->count == 0 || len == 0)
+        return;
+    scan(m, (uintptr_t)mem, (uintptr_t)mem + len, 1, SIZE_MAX);
+}
+
+void mark_propagate(struct mark *m)
+{
+    while (m->top) {
+        size_t i = pop(m);
+        const struct mark_block *b = &m->blocks[i];
+        scan(m, b->start, b->start + b->size, mark_class(m, i) == LEAK_REACHABLE, SIZE_MAX);
+    }
+}
+
+void mark_classify(struct mark *m)
+{
+    for (size_t lead = 0; lead < m->count; lead++) {
+        if (mark_class(m, lead) != MARK_UNREACHED)
+            continue;
+        push(m, lead);
+        while (m->top) {
+            size_t i = pop(m);
+            const struct mark_block *b = &m->blocks[i];
+            scan(m, b->start, b->start + b->size, 0, lead);
+        }
+    }
+    for (size_t i = 0; i < m->count; i++)
+        if (mark_class(m, i) == MARK_UNREACHED)
+            m->state[i] = LEAK_DEFINITE;
+}
+
+void mark_release(struct mark *m)
+{
+    size_t n = m->count ? m->count : 1;
+    if (m->blocks)
+        munmap(m->blocks, m->cap * sizeof(*m->blocks));
+    if (m->state)
+        munmap(m->state, n);
+    if (m->work)
+        munmap(m->work, n * sizeof(*m->work));
+    mark_init(m);
+}

@@ -1,0 +1,367 @@
+/*
+ * The exit-time leak scan (see scan.h). Owns the order of the steps, the list of roots
+ * and what is left out of them, and the LEAKSCAN records:
+ *
+ *   1. writable PT_LOAD segments of every object but libheapwise.so (dl_iterate_phdr,
+ *      which takes the loader lock: done before any thread is stopped)
+ *   2. stop the other threads (stopworld.c), read /proc/self/maps
+ *   3. the live guarded blocks into the mark table (mark.c)
+ *   4. roots: segments; this thread's stack from its first frame outside the exit path
+ *      (heapwise, libc, ld.so; found with libunwind before stopping anyone) up, and the
+ *      callee-saved registers as that frame sees them; every stopped
+ *      thread's registers, stack from its sp (less the 128-byte red zone) to the end of
+ *      its mapping; every thread's static TLS and TCB [tp - static TLS size, tp + 2304);
+ *      the main thread's whole [stack] if it did not stop. Only readable mappings are
+ *      read, and never heapwise's own TLS block (it holds block addresses of its own).
+ *   5. mark, classify, push the records and let the threads go. Records are pushed
+ *      while the world is stopped, so that no FREE of a scanned block can precede them,
+ *      when they fit in half the ring's free room; a bigger result is pushed after the
+ *      threads go, because a stopped thread may hold a reserved, uncommitted record that
+ *      the writer cannot drain past.
+ *
+ * The frames of the exit path are skipped because their unwritten slots hold stale words
+ * of the program's dead frames (memcheck sees those as undefined and skips them too);
+ * without libunwind the scan starts at the registers scan_run pushed instead. Either
+ * way the scanner's own state (block addresses included) is below the scanned part of
+ * the stack, or in mmap'd memory or our own .bss: none of it is a root. Nothing here
+ * mallocs or takes a lock a stopped thread could hold.
+ */
+#include "config.h"
+
+#include "shim/scan.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/guard.h"
+#include "shim/log.h"
+#include "shim/maps.h"
+#include "shim/mark.h"
+#include "shim/record.h"
+#include "shim/shim.h"
+#include "shim/stack.h"
+#include "shim/stopworld.h"
+#include "shim/writer.h"
+
+/* Bytes below a thread's sp that leaf code may use without moving sp (x86-64 ABI). */
+#define SCAN_RED_ZONE 128
+/* Bytes of glibc's TCB (struct pthread, glibc 2.36) above the thread pointer. */
+#define SCAN_TCB_SIZE 2304
+/* Static TLS assumed below the thread pointer when ld.so does not say. */
+#define SCAN_TLS_FALLBACK 4096
+/* Page size, for rounding segments out to what is mapped. */
+#define SCAN_PAGE 4096ull
+/* Writable segments kept as roots; objects past this many segments are not scanned. */
+#define SCAN_SEGMENTS_MAX 4096
+/* Executable segments of the exit path's objects (heapwise, libc, ld.so). */
+#define SCAN_EXIT_CODE_MAX 16
+/* Ranges never scanned: heapwise's TLS block in each thread (stopped ones and this one). */
+#define SCAN_EXCLUDE_MAX (STOPWORLD_MAX + 1)
+
+struct scan {
+    struct mark mark;
+    struct maps maps;
+    struct stopworld world;
+    struct mark_block segs[SCAN_SEGMENTS_MAX]; /* writable segments: start, bytes */
+    size_t nsegs;
+    struct mark_block exclude[SCAN_EXCLUDE_MAX]; /* sorted by start before use */
+    size_t nexclude;
+    uint64_t tls_off;  /* our PT_TLS block's start - thread pointer (mod 2^64) */
+    uint64_t tls_size; /* its bytes, 0 if unknown */
+    uint64_t tp;       /* this thread's thread pointer */
+    struct mark_block exit_code[SCAN_EXIT_CODE_MAX]; /* text of the exit path */
+    size_t nexit_code;
+    uint64_t self_sp;                       /* where this thread's stack root starts */
+    uint64_t self_regs[STACK_CALLEE_SAVED]; /* its callee-saved registers there */
+    int self_unwound;                       /* self_regs valid (libunwind walk worked) */
+};
+
+static size_t tls_static_size = SCAN_TLS_FALLBACK;
+static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
+static struct scan state;  /* one scan at a time; static so that no stack holds it */
+
+void scan_init(void)
+{
+    void (*info)(size_t *, size_t *) =
+        (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+    size_t size = 0, align = 0;
+    if (info) {
+        info(&size, &align);
+        in_ld_so = (uintptr_t)info;
+    }
+    if (size)
+        tls_static_size = size;
+}
+
+/* ---- roots ----------------------------------------------------------------------------- */
+
+/* 1 when the object `info` maps the address `me`. */
+static int maps_addr(const struct dl_phdr_info *info, uintptr_t me)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && me >= a && me - a < ph->p_memsz)
+            return 1;
+    }
+    return 0;
+}
+
+static int segment_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct scan *s = arg;
+    (void)size;
+    int ours = maps_addr(info, (uintptr_t)&tls_static_size);
+    int exit_path =
+        ours || maps_addr(info, (uintptr_t)&exit) || (in_ld_so && maps_addr(info, in_ld_so));
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uint64_t a = info->dlpi_addr + ph->p_vaddr;
+        if (exit_path && ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+            s->nexit_code < SCAN_EXIT_CODE_MAX) {
+            s->exit_code[s->nexit_code].start = a;
+            s->exit_code[s->nexit_code].size = ph->p_memsz;
+            s->nexit_code++;
+        }
+        if (ours && ph->p_type == PT_TLS && info->dlpi_tls_data) {
+            s->tls_off = (uintptr_t)info->dlpi_tls_data - s->tp;
+            s->tls_size = ph->p_memsz;
+        }
+        if (ours || ph->p_type != PT_LOAD || !(ph->p_flags & PF_W) || s->nsegs == SCAN_SEGMENTS_MAX)
+            continue;
+        uint64_t lo = a & ~(SCAN_PAGE - 1),
+                 hi = (a + ph->p_memsz + SCAN_PAGE - 1) & ~(SCAN_PAGE - 1);
+        s->segs[s->nsegs].start = lo;
+        s->segs[s->nsegs].size = hi - lo;
+        s->nsegs++;
+    }
+    return 0;
+}
+
+/* stack_outer_frame's test: 1 for code of the exit path. */
+static int in_exit_path(uint64_t ip, void *arg)
+{
+    const struct scan *s = arg;
+    for (size_t i = 0; i < s->nexit_code; i++)
+        if (ip - s->exit_code[i].start < s->exit_code[i].size)
+            return 1;
+    return 0;
+}
+
+/* Where this thread's stack root starts: see the top of the file. Before any stop. */
+static void find_self_root(struct scan *s, uint64_t sp)
+{
+    s->self_sp = sp;
+    uint64_t outer;
+    if (stack_outer_frame(in_exit_path, s, &outer, s->self_regs) == 0 && outer >= sp) {
+        s->self_sp = outer;
+        s->self_unwound = 1;
+    }
+}
+
+static void root_piece(uint64_t lo, uint64_t hi, void *arg)
+{
+    mark_root(arg, (const void *)(uintptr_t)lo, hi - lo);
+}
+
+/* Mark from [lo, hi): its readable parts, less the excluded ranges. */
+static void root(struct scan *s, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < s->nexclude && lo < hi; i++) {
+        uint64_t xlo = s->exclude[i].start, xhi = xlo + s->exclude[i].size;
+        if (xhi <= lo || xlo >= hi)
+            continue;
+        if (xlo > lo)
+            maps_each_readable(&s->maps, lo, xlo, root_piece, &s->mark);
+        lo = xhi;
+    }
+    if (lo < hi)
+        maps_each_readable(&s->maps, lo, hi, root_piece, &s->mark);
+}
+
+static void root_tls(struct scan *s, uint64_t tp)
+{
+    root(s, tp - tls_static_size, tp + SCAN_TCB_SIZE);
+}
+
+/* Mark from a stack: [sp, end of the mapping holding sp). */
+static void root_stack(struct scan *s, uint64_t lo, uint64_t sp)
+{
+    const struct maps_range *r = maps_find(&s->maps, sp);
+    if (r)
+        root(s, lo, r->end);
+}
+
+static void exclude_tls(struct scan *s, uint64_t tp)
+{
+    if (s->tls_size == 0 || s->nexclude == SCAN_EXCLUDE_MAX)
+        return;
+    s->exclude[s->nexclude].start = tp + s->tls_off;
+    s->exclude[s->nexclude].size = s->tls_size;
+    s->nexclude++;
+}
+
+static void mark_roots(struct scan *s)
+{
+    exclude_tls(s, s->tp);
+    for (uint32_t i = 0; i < s->world.stopped; i++)
+        exclude_tls(s, stopworld_get(&s->world, i)->tp);
+    mark_sort(s->exclude, s->nexclude);
+
+    for (size_t i = 0; i < s->nsegs; i++)
+        root(s, s->segs[i].start, s->segs[i].start + s->segs[i].size);
+    if (s->self_unwound)
+        mark_root(&s->mark, s->self_regs, sizeof(s->self_regs));
+    root_stack(s, s->self_sp, s->self_sp);
+    root_tls(s, s->tp);
+    for (uint32_t i = 0; i < s->world.stopped; i++) {
+        const struct stopworld_thread *t = stopworld_get(&s->world, i);
+        mark_root(&s->mark, t->gregs, sizeof(t->gregs));
+        root_stack(s, t->sp - SCAN_RED_ZONE, t->sp);
+        root_tls(s, t->tp);
+    }
+    if (s->world.main_missed) /* running: its whole stack, conservatively */
+        for (size_t i = 0; i < s->maps.count; i++)
+            if (s->maps.r[i].flags & MAPS_STACK)
+                root(s, s->maps.r[i].start, s->maps.r[i].end);
+}
+
+/* ---- blocks and records ------------------------------------------------------------------ */
+
+struct collect {
+    struct mark *mark;
+    int rc;
+};
+
+static void add_block(uintptr_t user, uint64_t size, void *arg)
+{
+    struct collect *c = arg;
+    if (c->rc == 0)
+        c->rc = mark_add(c->mark, user, size);
+}
+
+static int collect_blocks(struct scan *s)
+{
+    struct collect c = {&s->mark, 0};
+    guard_each_live(add_block, &c);
+    return c.rc < 0 ? c.rc : mark_prepare(&s->mark);
+}
+
+static void emit(const struct scan *s, uint64_t t0)
+{
+    uint64_t entries[RECORD_LEAKSCAN_MAX];
+    uint32_t flags = LEAKSCAN_FIRST, threads = 1 + s->world.stopped;
+    size_t i = 0;
+    do {
+        uint32_t n = 0;
+        for (; n < RECORD_LEAKSCAN_MAX && i < s->mark.count; i++)
+            entries[n++] = s->mark.blocks[i].start | mark_class(&s->mark, i);
+        if (i == s->mark.count)
+            flags |= LEAKSCAN_LAST;
+        if (record_leakscan(flags, t0, threads, s->world.missed, entries, n) < 0)
+            return; /* the ring stayed full: the rest would be dropped too */
+        flags = 0;
+    } while (i < s->mark.count);
+}
+
+/* 1 when the records surely fit in the ring without the writer draining anything. */
+static int fits_in_ring(const struct scan *s)
+{
+    uint64_t records = s->mark.count / RECORD_LEAKSCAN_MAX + 1;
+    uint64_t room = shim_ring.size - ring_used(&shim_ring);
+    return records * TRACE_REC_MAX <= room / 2;
+}
+
+/* ---- the scan ---------------------------------------------------------------------------- */
+
+/* Called by scan_run with sp just below the callee-saved registers it pushed. */
+void scan_from(uint64_t sp) __attribute__((used));
+void scan_from(uint64_t sp)
+{
+    struct scan *s = &state;
+    uint64_t t0 = record_now();
+    memset(s, 0, sizeof(*s));
+    mark_init(&s->mark);
+    s->tp = stopworld_tp();
+    dl_iterate_phdr(segment_one, s);
+    find_self_root(s, sp);
+    int stop_rc = stopworld_stop(&s->world, writer_tid());
+    int rc = maps_read(&s->maps), emitted = 0;
+    if (rc == 0)
+        rc = collect_blocks(s);
+    if (rc == 0) {
+        mark_roots(s);
+        mark_propagate(&s->mark);
+        mark_classify(&s->mark);
+    }
+    if (rc == 0 && fits_in_ring(s)) {
+        emit(s, t0);
+        emitted = 1;
+    }
+    stopworld_resume(&s->world);
+    if (stop_rc < 0)
+        log_line("leak scan: cannot stop the other threads: ", strerrordesc_np(-stop_rc),
+                 "; their stacks were not scanned", NULL);
+    if (rc == 0 && !emitted)
+        emit(s, t0);
+    else if (rc != 0)
+        log_line("leak scan: ", strerrordesc_np(-rc), "; no leak classes recorded", NULL);
+    mark_release(&s->mark);
+    maps_release(&s->maps);
+}
+
+/*
+ * scan_run: push the callee-saved registers (the only ones that can still hold the
+ * program's values after the calls that led here), then call scan_from with the stack
+ * pointer just below them. From there up is a root; scan_from's frames are not.
+ *
+ *   ... the program's and exit's frames ...   <- end of the stack mapping
+ *   return address into shim_finish
+ *   rbx rbp r12 r13 r14 r15                   <- sp given to scan_from
+ *   8 bytes of alignment
+ *   scan_from and below: the scanner          (never scanned)
+ */
+__asm__(".text\n"
+        ".globl scan_run\n"
+        ".hidden scan_run\n"
+        ".type scan_run, @function\n"
+        "scan_run:\n"
+        ".cfi_startproc\n"
+        "    push %rbx\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    push %rbp\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    push %r12\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    push %r13\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    push %r14\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    push %r15\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    sub $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    lea 8(%rsp), %rdi\n"
+        "    call scan_from\n"
+        "    add $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %r15\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %r14\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %r13\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %r12\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %rbp\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    pop %rbx\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    ret\n"
+        ".cfi_endproc\n"
+        ".size scan_run, .-scan_run\n");

@@ -1,0 +1,33 @@
+# Leak classes from the reachability scan at exit, with memcheck's numbers (see
+# tests/progs/leak_classes.c). One difference, on purpose: the thread's TLS vector that
+# ld.so allocates (memcheck: 272 bytes possibly lost) is the C runtime's, counted apart.
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+S='r["processes"][0]["summary"]'
+L='r["processes"][0]["leaks"]'
+
+hw_json "$PROGS/leak_classes"
+expect_eq "$rc" 0 "exit status"
+expect_eq "$(cat "$T/stdout")" "leak_classes: done" "stdout"
+expect_eq "$(json "$S['leak_scan']")" True "a scan ran"
+for c in definitely_lost:32:2 indirectly_lost:80:5 possibly_lost:64:1 still_reachable:300:2; do
+    k=${c%%:*} rest=${c#*:}
+    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "$k"
+done
+expect_eq "$(json "($S['leaked_bytes'], $S['leaked_blocks'])")" "(112, 7)" "leaked = definitely + indirectly lost"
+expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] in ('definitely_lost', 'indirectly_lost')})")" \
+    "['make_node']" "lost blocks come from make_node"
+expect_eq "$(json "[l['stack'][0]['function'] for l in $L if l['kind'] == 'still_reachable' and l['bytes'] == 200]")" \
+    "['hold_on_stack']" "the block on the parked thread's stack is reachable"
+
+hw_run "$PROGS/leak_classes"
+expect_grep "definitely lost: 32 bytes in 2 blocks" "$T/stderr"
+expect_grep "still reachable: 300 bytes in 2 blocks" "$T/stderr"
+expect_grep "leaked: 112 bytes in 7 blocks" "$T/stderr"
+grep -q "are still reachable" "$T/stderr" && fail "reachable blocks listed without --show-reachable"
+hw_run --show-reachable "$PROGS/leak_classes"
+expect_grep "200 bytes in 1 blocks are still reachable, allocated at:" "$T/stderr"
+
+# A million live blocks: all reachable (the scan's time is in the closing note, not here).
+hw_json "$PROGS/many_live"
+expect_eq "$(json "($S['still_reachable_blocks'], $S['definitely_lost_blocks'])")" "(1000001, 0)" "1M reachable blocks"
+exit 0
