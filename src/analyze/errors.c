@@ -188,6 +188,18 @@ const char *errors_where(unsigned where)
     return where < sizeof(names) / sizeof(names[0]) && names[where] ? names[where] : "unknown";
 }
 
+/* When an error was found, for messages: "at free", "when it left the quarantine". */
+static const char *found_when(unsigned where)
+{
+    switch (where) {
+    case WHERE_QUARANTINE: return "when it left the quarantine";
+    case WHERE_EXIT: return "at exit";
+    case WHERE_REALLOC: return "at realloc";
+    case WHERE_USABLE_SIZE: return "at malloc_usable_size";
+    default: return "at free";
+    }
+}
+
 /* The C++ spelling of a kind, for messages: "malloc()", "operator new[]". */
 static const char *spell_alloc(unsigned kind)
 {
@@ -246,19 +258,19 @@ void errors_describe(const struct error_entry *en, char *buf, size_t len)
     case ERR_HEADER_CORRUPTION:
         if (r->nexpected == 0 || r->size == UINT64_MAX) {
             snprintf(buf, len, "header corruption: the header before the block at 0x%llx was "
-                     "overwritten (found at %s)", at, errors_where(r->where));
+                     "overwritten (found %s)", at, found_when(r->where));
             break;
         }
         snprintf(buf, len, "header corruption: %lld bytes before the block of %llu bytes at "
-                 "0x%llx were overwritten (found at %s)", -off, size, at, errors_where(r->where));
+                 "0x%llx were overwritten (found %s)", -off, size, at, found_when(r->where));
         break;
     case ERR_OVERFLOW:
         snprintf(buf, len, "overflow: write past the end of the block of %llu bytes at 0x%llx, "
-                 "at offset %lld (found at %s)", size, at, off, errors_where(r->where));
+                 "at offset %lld (found %s)", size, at, off, found_when(r->where));
         break;
     case ERR_WRITE_AFTER_FREE:
         snprintf(buf, len, "write after free: the freed block of %llu bytes at 0x%llx was "
-                 "written at offset %lld (found at %s)", size, at, off, errors_where(r->where));
+                 "written at offset %lld (found %s)", size, at, off, found_when(r->where));
         break;
     default:
         snprintf(buf, len, "unknown error %u at 0x%llx", r->h.aux, at);
