@@ -183,6 +183,48 @@ static int fail(const char *what)
 }
 
 /*
+ * The name an earlier program image of this process keeps: "PREFIX~N.PID.trace" for
+ * the default "PREFIX.PID.trace" (so `heapwise run` and `heapwise report DIR` still find
+ * it), else "PATH.~N"; N is the first that is free. 0 or -1.
+ */
+static int earlier_name(pid_t pid, char *out, size_t len)
+{
+    char num[LOG_NUM_MAX], suffix[LOG_NUM_MAX + 8] = ".";
+    strcat(strcat(suffix, log_num((uint64_t)pid, num)), ".trace");
+    size_t plen = strlen(trace_path), slen = strlen(suffix);
+    int dflt = plen > slen && strcmp(trace_path + plen - slen, suffix) == 0;
+    for (unsigned n = 1; n < 1000; n++) {
+        char digits[LOG_NUM_MAX];
+        const char *d = log_num(n, digits);
+        size_t base = dflt ? plen - slen : plen;
+        if (base + strlen(d) + slen + 3 >= len)
+            return -1;
+        memcpy(out, trace_path, base);
+        out[base] = '\0';
+        strcat(strcat(strcat(out, dflt ? "~" : ".~"), d), dflt ? suffix : "");
+        if (access(out, F_OK) != 0)
+            return 0;
+    }
+    return -1;
+}
+
+/*
+ * fd (locked, so no live process writes it) holds the trace of an earlier program image
+ * of this same process (it exec'd us under the same trace name): move that trace aside
+ * rather than overwrite it. Returns 1 when it was moved.
+ */
+static int keep_earlier_image(int fd, pid_t pid)
+{
+    struct trace_file_header h;
+    char moved[OPTIONS_PATH_MAX];
+    if (pread(fd, &h, sizeof(h), 0) < (ssize_t)TRACE_HEADER_MIN_SIZE ||
+        memcmp(h.magic, TRACE_MAGIC, TRACE_MAGIC_LEN) != 0 || h.pid != (uint64_t)pid)
+        return 0;
+    return earlier_name(pid, moved, sizeof(moved)) == 0 &&
+           syscall(SYS_rename, trace_path, moved) == 0;
+}
+
+/*
  * Open the trace without truncating it, and own it with an exclusive flock held for the
  * life of the process. A file still locked belongs to another traced process (a parent
  * that exec'ed us with the same output option): truncating it would make that process
@@ -191,7 +233,15 @@ static int fail(const char *what)
 static int open_locked(pid_t pid)
 {
     int fd = open(trace_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        if (!keep_earlier_image(fd, pid))
+            return fd;
+        close(fd); /* renamed away: start a new file under the name */
+        fd = open(trace_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+    }
+    if (fd < 0)
         return fd;
     close(fd);
     char num[LOG_NUM_MAX];
