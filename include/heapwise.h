@@ -10,6 +10,8 @@
 #ifndef HEAPWISE_H
 #define HEAPWISE_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,6 +25,24 @@ extern "C" {
  * is NULL when heapwise is not loaded.
  */
 int heapwise_active(void) __attribute__((weak));
+
+/*
+ * Run the leak scan now, from the calling thread, as heapwise runs it at exit: the other
+ * threads are stopped briefly (signal SIGRTMIN+7), the live blocks are marked from the
+ * roots (this thread's stack from the caller of heapwise_leak_check up, with the caller's
+ * callee-saved registers; the other threads' registers, stacks and TLS; the writable data
+ * of every loaded object), and their classes go to the trace as a leak scan (the report
+ * shows the last one). Returns the definitely lost bytes: the sum of the sizes asked for
+ * of the blocks nothing points to, not even from another lost block. Returns 0 when
+ * heapwise is loaded but not recording, or its guard or leak_scan option is off (or the
+ * scan failed: a line on stderr says why). One scan at a time: a call made while another
+ * thread's call is scanning does not wait, and returns the result of the previous
+ * completed call (0 if none). The symbol is NULL when heapwise is not loaded:
+ *
+ *     if (heapwise_leak_check)
+ *         lost = heapwise_leak_check();
+ */
+size_t heapwise_leak_check(void) __attribute__((weak));
 
 #ifdef __cplusplus
 }

@@ -668,6 +668,15 @@ void guard_exit_check(void)
     blockmap_each(&blocks, exit_one, NULL);
 }
 
+int guard_live_recorded(uintptr_t user)
+{
+    if (!blockmap_test(&blocks, user))
+        return 0;
+    const struct blockhdr *h = hdr_of(user);
+    return blockhdr_intact(h, user, guard_secret()) && h->state == BLOCK_LIVE &&
+           h->kind != TRACE_KIND_NONE;
+}
+
 struct each_live {
     void (*fn)(uintptr_t user, uint64_t size, void *arg);
     void *arg;

@@ -67,6 +67,12 @@ void guard_note_new(void *p);
 void guard_exit_check(void);
 
 /*
+ * 1 when `user` is a live guarded block with an intact header whose allocation was
+ * recorded (its kind is not TRACE_KIND_NONE: not made inside heapwise or before init).
+ */
+int guard_live_recorded(uintptr_t user);
+
+/*
  * Call fn(user, size, arg) for every block whose header is intact and LIVE, in address
  * order (quarantined, freed and damaged blocks are skipped). Reads only headers the
  * block map vouches for; never allocates.

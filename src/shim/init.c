@@ -3,8 +3,9 @@
  * file, ring, stacks, PROCESS and module records, exit and fork hooks, writer thread), the
  * exit-time guard check and END record, and the exit paths that write them (destructor,
  * on_exit, _exit/_Exit), and the leak scan's place among them (after the guard check,
- * before END). Any failure here turns recording off with one line on stderr; the program runs on as if
- * heapwise were absent. No stdio and no malloc of our own.
+ * before END), and the public heapwise_active and heapwise_leak_check. Any failure here
+ * turns recording off with one line on stderr; the program runs on as if heapwise were
+ * absent. No stdio and no malloc of our own.
  */
 #include "config.h"
 
@@ -309,8 +310,7 @@ void shim_finish(int status, unsigned how)
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
     guard_exit_check();
-    if (guard_enabled && shim_options.leak_scan)
-        scan_run();
+    scan_exit(guard_enabled && shim_options.leak_scan); /* after any on-demand scan */
     record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)
@@ -391,6 +391,19 @@ __attribute__((destructor)) static void shim_fini(void)
 HW_EXPORT int heapwise_active(void)
 {
     return atomic_load(&shim_phase) == SHIM_RECORDING;
+}
+
+HW_EXPORT size_t heapwise_leak_check(void)
+{
+    if (atomic_load(&shim_phase) != SHIM_RECORDING || (pid_t)syscall(SYS_getpid) != traced_pid ||
+        !guard_enabled || !shim_options.leak_scan)
+        return 0;
+    int saved = errno;
+    shim_tls.guard++;
+    uint64_t n = scan_check();
+    shim_tls.guard--;
+    errno = saved;
+    return (size_t)n;
 }
 
 HW_EXPORT void _exit(int status)

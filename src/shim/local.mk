@@ -37,3 +37,4 @@ libheapwise_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 libheapwise_la_LIBADD = libhwshim.la libhwtrace.la $(DL_LIBS) $(AX_PTHREAD_LIBS)
 EXTRA_libheapwise_la_DEPENDENCIES = $(srcdir)/src/shim/exports.map
 EXTRA_DIST += src/shim/exports.map src/shim/exports.list
+dist_man_MANS += man/heapwise.3

@@ -1,14 +1,15 @@
 /*
- * The exit-time leak scan (see scan.h). Owns the order of the steps, the list of roots
+ * The leak scan, at exit and on demand (see scan.h). Owns the order of the steps, the list of roots
  * and what is left out of them, and the LEAKSCAN records:
  *
  *   1. writable PT_LOAD segments of every object but libheapwise.so (dl_iterate_phdr,
  *      which takes the loader lock: done before any thread is stopped)
  *   2. stop the other threads (stopworld.c), read /proc/self/maps
  *   3. the live guarded blocks into the mark table (mark.c)
- *   4. roots: segments; this thread's stack from its first frame outside the exit path
- *      (heapwise, libc, ld.so; found with libunwind before stopping anyone) up, and the
- *      callee-saved registers as that frame sees them; every stopped
+ *   4. roots: segments; this thread's stack from its first frame outside the skipped
+ *      code (at exit the exit path: heapwise, libc, ld.so; on demand heapwise alone, so
+ *      the root starts at the caller of heapwise_leak_check; found with libunwind before
+ *      stopping anyone) up, and the callee-saved registers as that frame sees them; every stopped
  *      thread's registers, stack from its sp (less the 128-byte red zone) to the end of
  *      its mapping; every thread's static TLS and TCB [tp - static TLS size, tp + 2304);
  *      the main thread's whole [stack] if it did not stop. Only readable mappings are
@@ -37,6 +38,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "shim/guard.h"
 #include "shim/log.h"
@@ -58,8 +60,10 @@
 #define SCAN_PAGE 4096ull
 /* Writable segments kept as roots; objects past this many segments are not scanned. */
 #define SCAN_SEGMENTS_MAX 4096
-/* Executable segments of the exit path's objects (heapwise, libc, ld.so). */
+/* Executable segments of the skipped objects (exit path: heapwise, libc, ld.so). */
 #define SCAN_EXIT_CODE_MAX 16
+/* How long an exit waits for an on-demand scan of another thread to end: 1 ms steps. */
+#define SCAN_EXIT_WAIT_STEPS 10000
 /* Ranges never scanned: heapwise's TLS block in each thread (stopped ones and this one). */
 #define SCAN_EXCLUDE_MAX (STOPWORLD_MAX + 1)
 
@@ -74,7 +78,8 @@ struct scan {
     uint64_t tls_off;  /* our PT_TLS block's start - thread pointer (mod 2^64) */
     uint64_t tls_size; /* its bytes, 0 if unknown */
     uint64_t tp;       /* this thread's thread pointer */
-    struct mark_block exit_code[SCAN_EXIT_CODE_MAX]; /* text of the exit path */
+    int runtime;                                     /* on demand: skip heapwise alone */
+    struct mark_block exit_code[SCAN_EXIT_CODE_MAX]; /* text of the skipped frames */
     size_t nexit_code;
     uint64_t self_sp;                       /* where this thread's stack root starts */
     uint64_t self_regs[STACK_CALLEE_SAVED]; /* its callee-saved registers there */
@@ -84,6 +89,8 @@ struct scan {
 static size_t tls_static_size = SCAN_TLS_FALLBACK;
 static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
+static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
+static _Atomic uint64_t last_definite; /* definitely lost bytes of the last on-demand scan */
 
 void scan_init(void)
 {
@@ -117,8 +124,8 @@ static int segment_one(struct dl_phdr_info *info, size_t size, void *arg)
     struct scan *s = arg;
     (void)size;
     int ours = maps_addr(info, (uintptr_t)&tls_static_size);
-    int exit_path =
-        ours || maps_addr(info, (uintptr_t)&exit) || (in_ld_so && maps_addr(info, in_ld_so));
+    int exit_path = ours || (!s->runtime && (maps_addr(info, (uintptr_t)&exit) ||
+                                             (in_ld_so && maps_addr(info, in_ld_so))));
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         uint64_t a = info->dlpi_addr + ph->p_vaddr;
@@ -143,7 +150,7 @@ static int segment_one(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
-/* stack_outer_frame's test: 1 for code of the exit path. */
+/* stack_outer_frame's test: 1 for code of the skipped frames (exit path, or heapwise). */
 static int in_exit_path(uint64_t ip, void *arg)
 {
     const struct scan *s = arg;
@@ -279,13 +286,32 @@ static int fits_in_ring(const struct scan *s)
 
 /* ---- the scan ---------------------------------------------------------------------------- */
 
-/* Called by scan_run with sp just below the callee-saved registers it pushed. */
-void scan_from(uint64_t sp) __attribute__((used));
-void scan_from(uint64_t sp)
+/*
+ * Sum of the requested sizes of the blocks classed definitely lost, as the report counts
+ * them: blocks whose allocation was not recorded (heapwise's own, or made before init)
+ * are left out. While the world is stopped.
+ */
+static uint64_t definite_bytes(const struct scan *s)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < s->mark.count; i++)
+        if (mark_class(&s->mark, i) == LEAK_DEFINITE &&
+            guard_live_recorded((uintptr_t)s->mark.blocks[i].start))
+            sum += s->mark.blocks[i].size;
+    return sum;
+}
+
+/*
+ * Called by scan_run with sp just below the callee-saved registers it pushed. Returns
+ * the definitely lost bytes (0 when the scan failed).
+ */
+uint64_t scan_from(uint64_t sp, int runtime) __attribute__((used));
+uint64_t scan_from(uint64_t sp, int runtime)
 {
     struct scan *s = &state;
-    uint64_t t0 = record_now();
+    uint64_t t0 = record_now(), definite = 0;
     memset(s, 0, sizeof(*s));
+    s->runtime = runtime;
     mark_init(&s->mark);
     s->tp = stopworld_tp();
     dl_iterate_phdr(segment_one, s);
@@ -298,6 +324,7 @@ void scan_from(uint64_t sp)
         mark_roots(s);
         mark_propagate(&s->mark);
         mark_classify(&s->mark);
+        definite = definite_bytes(s);
     }
     if (rc == 0 && fits_in_ring(s)) {
         emit(s, t0);
@@ -313,15 +340,45 @@ void scan_from(uint64_t sp)
         log_line("leak scan: ", strerrordesc_np(-rc), "; no leak classes recorded", NULL);
     mark_release(&s->mark);
     maps_release(&s->maps);
+    return definite;
+}
+
+uint64_t scan_check(void)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&busy, &expected, 1))
+        return atomic_load(&last_definite); /* another thread scans, or the exit did */
+    uint64_t n = scan_run(1);
+    atomic_store(&last_definite, n);
+    atomic_store(&busy, 0);
+    return n;
+}
+
+void scan_exit(int scan)
+{
+    struct timespec step = {0, 1000 * 1000};
+    for (int i = 0; i < SCAN_EXIT_WAIT_STEPS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&busy, &expected, 1)) {
+            if (scan)
+                scan_run(0);
+            return; /* busy stays 1: no on-demand scan after this */
+        }
+        nanosleep(&step, NULL);
+    }
+    if (scan)
+        log_line("leak scan: an on-demand scan did not end; no leak classes recorded", NULL);
 }
 
 /*
- * scan_run: push the callee-saved registers (the only ones that can still hold the
- * program's values after the calls that led here), then call scan_from with the stack
- * pointer just below them. From there up is a root; scan_from's frames are not.
+ * scan_run(runtime): push the callee-saved registers (the only ones that can still hold
+ * the program's values after the calls that led here), then call scan_from with the stack
+ * pointer just below them (and `runtime` as its second argument), and return what it
+ * returns (rax is left alone). Without libunwind, from there up is a root; scan_from's
+ * frames are not.
  *
  *   ... the program's and exit's frames ...   <- end of the stack mapping
- *   return address into shim_finish
+ *   return address into scan_check or scan_exit
  *   rbx rbp r12 r13 r14 r15                   <- sp given to scan_from
  *   8 bytes of alignment
  *   scan_from and below: the scanner          (never scanned)
@@ -346,6 +403,7 @@ __asm__(".text\n"
         "    .cfi_adjust_cfa_offset 8\n"
         "    sub $8, %rsp\n"
         "    .cfi_adjust_cfa_offset 8\n"
+        "    mov %edi, %esi\n"
         "    lea 8(%rsp), %rdi\n"
         "    call scan_from\n"
         "    add $8, %rsp\n"

@@ -1,5 +1,5 @@
 /*
- * The exit-time reachability scan (LSan/memcheck style): stop the other threads, mark
+ * The reachability scan (LSan/memcheck style), at exit and on demand: stop the other threads, mark
  * the live guarded blocks from the roots (writable segments of every loaded object but
  * heapwise, each thread's stack, registers, static TLS and TCB), class them reachable /
  * possibly / indirectly / definitely lost, and push the result as LEAKSCAN records.
@@ -9,6 +9,8 @@
 #ifndef HEAPWISE_SHIM_SCAN_H
 #define HEAPWISE_SHIM_SCAN_H
 
+#include <stdint.h>
+
 /*
  * Once at init, after the options: learn the static TLS size from ld.so
  * (_dl_get_tls_static_info). Must run where dlsym may allocate (recursion guard set).
@@ -16,11 +18,30 @@
 void scan_init(void);
 
 /*
- * Scan and push the LEAKSCAN records (an empty scan is one record with count 0). Runs
- * on the exiting thread, under the recursion guard, while recording; one scan at a
- * time (shim_finish runs once). Failures (no memory for the tables) write one line on
- * stderr and push nothing.
+ * Scan and push the LEAKSCAN records (an empty scan is one record with count 0), and
+ * return the definitely lost bytes (sum of the requested sizes of the LEAK_DEFINITE
+ * blocks; 0 when the scan failed). runtime 0 (exit): this thread's stack root starts at
+ * its first frame outside heapwise, libc and ld.so; runtime 1 (on demand): at its first
+ * frame outside libheapwise.so, i.e. the caller of heapwise_leak_check. Runs under the
+ * recursion guard, while recording, with the guard on; only through scan_check and
+ * scan_exit, which keep it to one scan at a time. Failures (no memory for the tables)
+ * write one line on stderr and push nothing.
  */
-void scan_run(void);
+uint64_t scan_run(int runtime);
+
+/*
+ * heapwise_leak_check's scan, on the calling thread (see scan_run; the caller checked
+ * that recording, the guard and leak_scan are on, and holds the recursion guard). When
+ * another scan is running, or shim_finish has taken the scanner, it does not wait: it
+ * returns the previous on-demand result (0 if none) and pushes nothing.
+ */
+uint64_t scan_check(void);
+
+/*
+ * shim_finish's turn: wait (up to 10 s) for an on-demand scan of another thread to end,
+ * then take the scanner for good (later scan_check calls return the previous result)
+ * and, when `scan`, run the exit scan (runtime 0). Pushes nothing if the wait ran out.
+ */
+void scan_exit(int scan);
 
 #endif

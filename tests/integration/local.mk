@@ -9,7 +9,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/dlclose_leak tests/progs/err_double_free tests/progs/err_invalid_free \
 	tests/progs/err_corrupt tests/progs/err_write_after_free tests/progs/err_mismatch \
 	tests/progs/clean_mixed tests/progs/exec_self tests/progs/err_cxx_kinds \
-	tests/progs/leak_classes tests/progs/many_live
+	tests/progs/leak_classes tests/progs/many_live tests/progs/leak_check_api
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -37,6 +37,7 @@ tests_progs_err_cxx_kinds_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocatio
 tests_progs_leak_classes_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_classes_LDADD = -lpthread
 tests_progs_many_live_CFLAGS = $(PROG_CFLAGS)
+tests_progs_leak_check_api_CFLAGS = $(PROG_CFLAGS)
 tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
 tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 
@@ -51,7 +52,7 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/cli_errors.sh tests/integration/report_cmd.sh \
 	tests/integration/demo.sh tests/integration/errors_c.sh \
 	tests/integration/errors_cxx.sh tests/integration/clean.sh tests/integration/exec.sh \
-	tests/integration/leak_classes.sh
+	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
