@@ -22,11 +22,25 @@ struct report_request {
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
     unsigned show;         /* REPORT_SHOW_* bits: leak kinds listed beyond the lost ones */
     FILE *out;             /* where the report goes */
+    int error_exitcode;    /* --error-exitcode's N, or 0 when not given */
     uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks, all traces */
 };
 
-/* Parse the value of --error-exitcode (1-255); -1 when it is not one. */
-int cli_parse_exitcode(const char *s);
+/* The long options shaping the report, shared by `run` and `report` (getopt values are
+ * the ones cli_report_option takes). Spliced into each command's table by this macro. */
+#define CLI_REPORT_OPTIONS                                                                         \
+    {"json", no_argument, NULL, 'j'}, {"show-shim-frames", no_argument, NULL, 's'},                \
+        {"show-reachable", no_argument, NULL, 'R'}, {"show-possibly", no_argument, NULL, 'P'},     \
+        {"error-exitcode", required_argument, NULL, 'e'}
+
+/*
+ * Apply getopt's result c (with optarg arg) if it is one of CLI_REPORT_OPTIONS: returns 1
+ * when taken, 0 when c is not a report option, or CLI_EXIT_USAGE after a message.
+ */
+int cli_report_option(const char *cmd, int c, const char *arg, struct report_request *req);
+
+/* The exit status --error-exitcode asks for when something was found, else `otherwise`. */
+int cli_exit_status(const struct report_request *req, int otherwise);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -103,33 +103,24 @@ static int collect(struct path_list *l, char **args, int nargs)
 int cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"show-shim-frames", no_argument, NULL, 's'},
-        {"show-reachable", no_argument, NULL, 'R'},
-        {"show-possibly", no_argument, NULL, 'P'},
-        {"error-exitcode", required_argument, NULL, 'e'},
+        CLI_REPORT_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct report_request req = {.out = stdout};
-    int exitcode = -1;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j': req.json = 1; break;
-        case 's': req.show_shim_frames = 1; break;
-        case 'R': req.show |= REPORT_SHOW_REACHABLE; break;
-        case 'P': req.show |= REPORT_SHOW_POSSIBLE; break;
-        case 'e':
-            if ((exitcode = cli_parse_exitcode(optarg)) < 0)
-                return cli_usage_error(CMD, "--error-exitcode: '%s' is not a number from 1 to 255",
-                                       optarg);
-            break;
-        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default:
-            return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        int taken = cli_report_option(CMD, c, optarg, &req);
+        if (taken == CLI_EXIT_USAGE)
+            return taken;
+        if (taken)
+            continue;
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
         }
+        return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
     }
     if (optind >= argc)
         return cli_usage_error(CMD, "no trace given");
@@ -139,7 +130,5 @@ int cmd_report(int argc, char **argv)
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
-    if (exitcode > 0 && req.findings > 0)
-        return exitcode;
-    return rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    return cli_exit_status(&req, rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK);
 }

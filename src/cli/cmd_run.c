@@ -54,7 +54,6 @@ struct run_opts {
     const char *depth;    /* --depth value or NULL */
     int no_free_stacks;
     int abort_on_error;
-    int error_exitcode;   /* -1: not set */
     struct report_request req;
 };
 
@@ -63,13 +62,9 @@ static int parse(int argc, char **argv, struct run_opts *o)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"log-file", required_argument, NULL, 'l'},
-        {"json", no_argument, NULL, 'j'},
+        CLI_REPORT_OPTIONS,
         {"depth", required_argument, NULL, 'd'},
         {"no-free-stacks", no_argument, NULL, 'n'},
-        {"show-shim-frames", no_argument, NULL, 's'},
-        {"show-reachable", no_argument, NULL, 'R'},
-        {"show-possibly", no_argument, NULL, 'P'},
-        {"error-exitcode", required_argument, NULL, 'e'},
         {"abort-on-error", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -77,21 +72,17 @@ static int parse(int argc, char **argv, struct run_opts *o)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+        int taken = cli_report_option(CMD, c, optarg, &o->req);
+        if (taken == CLI_EXIT_USAGE)
+            return taken;
+        if (taken)
+            continue;
         switch (c) {
         case 'o': o->output = optarg; break;
         case 'l': o->log_file = optarg; break;
-        case 'j': o->req.json = 1; break;
         case 'd': o->depth = optarg; break;
         case 'n': o->no_free_stacks = 1; break;
-        case 's': o->req.show_shim_frames = 1; break;
-        case 'R': o->req.show |= REPORT_SHOW_REACHABLE; break;
-        case 'P': o->req.show |= REPORT_SHOW_POSSIBLE; break;
         case 'a': o->abort_on_error = 1; break;
-        case 'e':
-            if ((o->error_exitcode = cli_parse_exitcode(optarg)) < 0)
-                return cli_usage_error(CMD, "--error-exitcode: '%s' is not a number from 1 to 255",
-                                       optarg);
-            break;
         case 'h': fputs(usage, stdout); return 1;
         case ':':
             return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
@@ -364,7 +355,7 @@ static int start(char **args, const struct run_opts *o, const char *out, pid_t *
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_opts o = {.error_exitcode = -1};
+    struct run_opts o = {0};
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc == 1 ? CLI_EXIT_OK : rc;
@@ -386,7 +377,5 @@ int cmd_run(int argc, char **argv)
     int code = exit_code_of(status);
     if (report(pid, status, out, dir, &o) < 0 && code == 0)
         return 1;
-    if (o.error_exitcode > 0 && o.req.findings > 0)
-        return o.error_exitcode;
-    return code;
+    return cli_exit_status(&o.req, code);
 }

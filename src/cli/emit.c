@@ -12,12 +12,34 @@
 #include <string.h>
 #include <sys/wait.h>
 
-int cli_parse_exitcode(const char *s)
+/* The value of --error-exitcode (1-255); -1 when it is not one. */
+static int parse_exitcode(const char *s)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     return errno || *end || end == s || v < 1 || v > 255 ? -1 : (int)v;
+}
+
+int cli_report_option(const char *cmd, int c, const char *arg, struct report_request *req)
+{
+    switch (c) {
+    case 'j': req->json = 1; return 1;
+    case 's': req->show_shim_frames = 1; return 1;
+    case 'R': req->show |= REPORT_SHOW_REACHABLE; return 1;
+    case 'P': req->show |= REPORT_SHOW_POSSIBLE; return 1;
+    case 'e':
+        if ((req->error_exitcode = parse_exitcode(arg)) > 0)
+            return 1;
+        return cli_usage_error(cmd, "--error-exitcode: '%s' is not a number from 1 to 255", arg);
+    default:
+        return 0;
+    }
+}
+
+int cli_exit_status(const struct report_request *req, int otherwise)
+{
+    return req->error_exitcode > 0 && req->findings > 0 ? req->error_exitcode : otherwise;
 }
 
 static void apply_wait_status(struct analyze_process *p, int status)
