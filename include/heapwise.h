@@ -36,13 +36,33 @@ int heapwise_active(void) __attribute__((weak));
  * of the blocks nothing points to, not even from another lost block. Returns 0 when
  * heapwise is loaded but not recording, or its guard or leak_scan option is off (or the
  * scan failed: a line on stderr says why). One scan at a time: a call made while another
- * thread's call is scanning does not wait, and returns the result of the previous
- * completed call (0 if none). The symbol is NULL when heapwise is not loaded:
+ * thread's call is scanning waits for it (up to 10 s, then returns 0), and a call made
+ * once the process has begun its exit returns 0. The symbol is NULL when heapwise is not
+ * loaded:
  *
  *     if (heapwise_leak_check)
  *         lost = heapwise_leak_check();
  */
 size_t heapwise_leak_check(void) __attribute__((weak));
+
+/*
+ * Mark this moment: returns a mark (1, 2, ...) for heapwise_leaks_since. Blocks allocated
+ * (or reallocated) after the call belong to the mark; those allocated before do not.
+ * Returns 0 when heapwise is loaded but not recording, or its guard or leak_scan option is
+ * off. The symbol is NULL when heapwise is not loaded.
+ */
+unsigned long heapwise_checkpoint(void) __attribute__((weak));
+
+/*
+ * heapwise_leak_check, counting only the definitely lost blocks allocated since `mark`
+ * (a value heapwise_checkpoint returned; 0 counts every block, as heapwise_leak_check).
+ * Made for test fixtures: checkpoint in the setup, assert 0 in the teardown:
+ *
+ *     static unsigned long mark;
+ *     void setup(void)    { mark = heapwise_checkpoint ? heapwise_checkpoint() : 0; }
+ *     void teardown(void) { if (heapwise_leaks_since) assert(heapwise_leaks_since(mark) == 0); }
+ */
+size_t heapwise_leaks_since(unsigned long mark) __attribute__((weak));
 
 #ifdef __cplusplus
 }

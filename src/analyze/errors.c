@@ -71,7 +71,9 @@ static void explain_invalid(struct error_entry *en, const struct replay *r)
 
 /*
  * A damaged header of a live block: rebuild the header it should hold from the block's
- * allocation record, and keep the bytes from the first damaged one on.
+ * allocation record, and keep the bytes from the first damaged one on. The checkpoint
+ * epoch (and an aligned block's base offset) are not in the trace: the found ones are
+ * taken, so damage there shows up in the check word.
  */
 static void explain_header(struct trace_rec_error *rec, const struct replay *r, uint64_t secret)
 {
@@ -86,7 +88,7 @@ static void explain_header(struct trace_rec_error *rec, const struct replay *r, 
     int aligned = b->kind == KIND_ALIGNED || b->kind == KIND_NEW_ALIGNED ||
                   b->kind == KIND_NEW_ARRAY_ALIGNED;
     blockhdr_encode(&want, rec->ptr, b->size, b->kind, BLOCK_LIVE,
-                    aligned ? found.base_off : BLOCKHDR_SIZE, b->stack, TRACE_STACK_NONE, secret);
+                    aligned ? found.base_off : BLOCKHDR_SIZE, b->stack, found.free_stack, secret);
     size_t first = 0;
     while (first < BLOCKHDR_SIZE && rec->found[first] == ((uint8_t *)&want)[first])
         first++;

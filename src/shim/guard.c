@@ -49,6 +49,9 @@ int guard_enabled = 1;
 static struct blockmap blocks;  /* user pointers of our blocks, live or in quarantine */
 static struct blockmap foreign; /* operator new results the next allocator made itself */
 static _Atomic uint64_t secret;
+/* heapwise_checkpoint calls so far: a live block's header keeps the value at its allocation
+ * in its free_stack field (a freed block has its release stack there). */
+static _Atomic uint32_t epoch;
 static _Atomic uint64_t budget = OPTIONS_QUARANTINE_DEFAULT;
 static int configured;          /* guard_configure ran: the quarantine may be sized */
 static int abort_on_error;
@@ -100,7 +103,7 @@ static void *install(unsigned char *base, uintptr_t user, uint64_t size, unsigne
     uint64_t s = guard_secret();
     uint8_t canary[BLOCKHDR_CANARY];
     blockhdr_encode(hdr_of(user), user, size, kind, BLOCK_LIVE, (uint32_t)(user - (uintptr_t)base),
-                    stack, TRACE_STACK_NONE, s);
+                    stack, atomic_load_explicit(&epoch, memory_order_relaxed), s);
     blockhdr_canary(user, s, canary);
     memcpy((unsigned char *)user + size, canary, sizeof(canary));
     if (unlikely(blockmap_set(&blocks, user) < 0)) {
@@ -185,7 +188,7 @@ static void from_header(struct trace_rec_error *e, const struct blockhdr *h)
     e->size = h->size;
     e->alloc_kind = h->kind < KIND_LIMIT ? h->kind : TRACE_KIND_NONE;
     e->alloc_stack = h->alloc_stack;
-    e->free_stack = h->free_stack;
+    e->free_stack = h->state == BLOCK_FREED ? h->free_stack : TRACE_STACK_NONE; /* else epoch */
 }
 
 static char *put_str(char *o, char *end, const char *s)
@@ -668,13 +671,23 @@ void guard_exit_check(void)
     blockmap_each(&blocks, exit_one, NULL);
 }
 
-int guard_live_recorded(uintptr_t user)
+int64_t guard_live_epoch(uintptr_t user)
 {
     if (!blockmap_test(&blocks, user))
-        return 0;
+        return -1;
     const struct blockhdr *h = hdr_of(user);
-    return blockhdr_intact(h, user, guard_secret()) && h->state == BLOCK_LIVE &&
-           h->kind != TRACE_KIND_NONE;
+    if (!blockhdr_intact(h, user, guard_secret()) || h->state != BLOCK_LIVE ||
+        h->kind == TRACE_KIND_NONE)
+        return -1;
+    return h->free_stack; /* a live block keeps its epoch there */
+}
+
+uint32_t guard_checkpoint(void)
+{
+    uint32_t e = atomic_load(&epoch);
+    while (e < UINT32_MAX && !atomic_compare_exchange_weak(&epoch, &e, e + 1))
+        ;
+    return e < UINT32_MAX ? e + 1 : UINT32_MAX;
 }
 
 struct each_live {

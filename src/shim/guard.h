@@ -67,10 +67,17 @@ void guard_note_new(void *p);
 void guard_exit_check(void);
 
 /*
- * 1 when `user` is a live guarded block with an intact header whose allocation was
- * recorded (its kind is not TRACE_KIND_NONE: not made inside heapwise or before init).
+ * The checkpoint epoch of `user` (guard_checkpoint calls made before its allocation)
+ * when it is a live guarded block with an intact header whose allocation was recorded
+ * (its kind is not TRACE_KIND_NONE: not made inside heapwise or before init); else -1.
  */
-int guard_live_recorded(uintptr_t user);
+int64_t guard_live_epoch(uintptr_t user);
+
+/*
+ * heapwise_checkpoint: start a new epoch and return its number (1, 2, ...; it stays at
+ * UINT32_MAX once there). Blocks allocated from now on carry it in their header.
+ */
+uint32_t guard_checkpoint(void);
 
 /*
  * Call fn(user, size, arg) for every block whose header is intact and LIVE, in address

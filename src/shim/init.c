@@ -393,17 +393,39 @@ HW_EXPORT int heapwise_active(void)
     return atomic_load(&shim_phase) == SHIM_RECORDING;
 }
 
-HW_EXPORT size_t heapwise_leak_check(void)
+/* 1 when an on-demand scan can run: recording this process, guard and leak_scan on. */
+static int can_scan(void)
 {
-    if (atomic_load(&shim_phase) != SHIM_RECORDING || (pid_t)syscall(SYS_getpid) != traced_pid ||
-        !guard_enabled || !shim_options.leak_scan)
+    return atomic_load(&shim_phase) == SHIM_RECORDING &&
+           (pid_t)syscall(SYS_getpid) == traced_pid && guard_enabled && shim_options.leak_scan;
+}
+
+/* The on-demand scan counting blocks of epoch `since` on (noinline: one frame to skip). */
+static __attribute__((noinline)) size_t check_since(uint32_t since)
+{
+    if (!can_scan())
         return 0;
     int saved = errno;
     shim_tls.guard++;
-    uint64_t n = scan_check();
+    uint64_t n = scan_check(since);
     shim_tls.guard--;
     errno = saved;
     return (size_t)n;
+}
+
+HW_EXPORT size_t heapwise_leak_check(void)
+{
+    return check_since(0);
+}
+
+HW_EXPORT unsigned long heapwise_checkpoint(void)
+{
+    return can_scan() ? guard_checkpoint() : 0;
+}
+
+HW_EXPORT size_t heapwise_leaks_since(unsigned long mark)
+{
+    return check_since(mark > UINT32_MAX ? UINT32_MAX : (uint32_t)mark);
 }
 
 HW_EXPORT void _exit(int status)

@@ -90,7 +90,7 @@ static size_t tls_static_size = SCAN_TLS_FALLBACK;
 static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
 static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
-static _Atomic uint64_t last_definite; /* definitely lost bytes of the last on-demand scan */
+static _Atomic int exiting; /* shim_finish wants the scanner: on-demand calls give up */
 
 void scan_init(void)
 {
@@ -288,15 +288,15 @@ static int fits_in_ring(const struct scan *s)
 
 /*
  * Sum of the requested sizes of the blocks classed definitely lost, as the report counts
- * them: blocks whose allocation was not recorded (heapwise's own, or made before init)
- * are left out. While the world is stopped.
+ * them, allocated in checkpoint epoch `since` or later: blocks whose allocation was not
+ * recorded (heapwise's own, or made before init) are left out. While the world is stopped.
  */
-static uint64_t definite_bytes(const struct scan *s)
+static uint64_t definite_bytes(const struct scan *s, uint32_t since)
 {
     uint64_t sum = 0;
     for (size_t i = 0; i < s->mark.count; i++)
         if (mark_class(&s->mark, i) == LEAK_DEFINITE &&
-            guard_live_recorded((uintptr_t)s->mark.blocks[i].start))
+            guard_live_epoch((uintptr_t)s->mark.blocks[i].start) >= (int64_t)since)
             sum += s->mark.blocks[i].size;
     return sum;
 }
@@ -305,8 +305,8 @@ static uint64_t definite_bytes(const struct scan *s)
  * Called by scan_run with sp just below the callee-saved registers it pushed. Returns
  * the definitely lost bytes (0 when the scan failed).
  */
-uint64_t scan_from(uint64_t sp, int runtime) __attribute__((used));
-uint64_t scan_from(uint64_t sp, int runtime)
+uint64_t scan_from(uint64_t sp, int runtime, uint32_t since) __attribute__((used));
+uint64_t scan_from(uint64_t sp, int runtime, uint32_t since)
 {
     struct scan *s = &state;
     uint64_t t0 = record_now(), definite = 0;
@@ -324,7 +324,7 @@ uint64_t scan_from(uint64_t sp, int runtime)
         mark_roots(s);
         mark_propagate(&s->mark);
         mark_classify(&s->mark);
-        definite = definite_bytes(s);
+        definite = definite_bytes(s, since);
     }
     if (rc == 0 && fits_in_ring(s)) {
         emit(s, t0);
@@ -343,37 +343,49 @@ uint64_t scan_from(uint64_t sp, int runtime)
     return definite;
 }
 
-uint64_t scan_check(void)
+/*
+ * Take the scanner, waiting up to SCAN_EXIT_WAIT_STEPS ms for another thread's scan to
+ * end. 1 when taken; 0 when the wait ran out, or (on demand) once the exit wants it.
+ */
+static int take_scanner(int on_demand)
 {
-    int expected = 0;
-    if (!atomic_compare_exchange_strong(&busy, &expected, 1))
-        return atomic_load(&last_definite); /* another thread scans, or the exit did */
-    uint64_t n = scan_run(1);
-    atomic_store(&last_definite, n);
+    struct timespec step = {0, 1000 * 1000};
+    for (int i = 0; i < SCAN_EXIT_WAIT_STEPS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&busy, &expected, 1))
+            return 1;
+        if (on_demand && atomic_load(&exiting))
+            return 0;
+        nanosleep(&step, NULL);
+    }
+    return 0;
+}
+
+uint64_t scan_check(uint32_t since)
+{
+    if (!take_scanner(1))
+        return 0;
+    uint64_t n = scan_run(1, since);
     atomic_store(&busy, 0);
     return n;
 }
 
 void scan_exit(int scan)
 {
-    struct timespec step = {0, 1000 * 1000};
-    for (int i = 0; i < SCAN_EXIT_WAIT_STEPS; i++) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&busy, &expected, 1)) {
-            if (scan)
-                scan_run(0);
-            return; /* busy stays 1: no on-demand scan after this */
-        }
-        nanosleep(&step, NULL);
+    atomic_store(&exiting, 1);
+    if (take_scanner(0)) {
+        if (scan)
+            scan_run(0, 0);
+        return; /* busy stays 1: no on-demand scan after this */
     }
     if (scan)
         log_line("leak scan: an on-demand scan did not end; no leak classes recorded", NULL);
 }
 
 /*
- * scan_run(runtime): push the callee-saved registers (the only ones that can still hold
- * the program's values after the calls that led here), then call scan_from with the stack
- * pointer just below them (and `runtime` as its second argument), and return what it
+ * scan_run(runtime, since): push the callee-saved registers (the only ones that can still
+ * hold the program's values after the calls that led here), then call scan_from with the
+ * stack pointer just below them (and `runtime`, `since` after it), and return what it
  * returns (rax is left alone). Without libunwind, from there up is a root; scan_from's
  * frames are not.
  *
@@ -403,6 +415,7 @@ __asm__(".text\n"
         "    .cfi_adjust_cfa_offset 8\n"
         "    sub $8, %rsp\n"
         "    .cfi_adjust_cfa_offset 8\n"
+        "    mov %esi, %edx\n"
         "    mov %edi, %esi\n"
         "    lea 8(%rsp), %rdi\n"
         "    call scan_from\n"

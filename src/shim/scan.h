@@ -20,27 +20,27 @@ void scan_init(void);
 /*
  * Scan and push the LEAKSCAN records (an empty scan is one record with count 0), and
  * return the definitely lost bytes (sum of the requested sizes of the LEAK_DEFINITE
- * blocks; 0 when the scan failed). runtime 0 (exit): this thread's stack root starts at
+ * blocks allocated in checkpoint epoch `since` or later; 0 when the scan failed). runtime 0 (exit): this thread's stack root starts at
  * its first frame outside heapwise, libc and ld.so; runtime 1 (on demand): at its first
  * frame outside libheapwise.so, i.e. the caller of heapwise_leak_check. Runs under the
  * recursion guard, while recording, with the guard on; only through scan_check and
  * scan_exit, which keep it to one scan at a time. Failures (no memory for the tables)
  * write one line on stderr and push nothing.
  */
-uint64_t scan_run(int runtime);
+uint64_t scan_run(int runtime, uint32_t since);
 
 /*
- * heapwise_leak_check's scan, on the calling thread (see scan_run; the caller checked
- * that recording, the guard and leak_scan are on, and holds the recursion guard). When
- * another scan is running, or shim_finish has taken the scanner, it does not wait: it
- * returns the previous on-demand result (0 if none) and pushes nothing.
+ * heapwise_leak_check's and heapwise_leaks_since's scan, on the calling thread (see
+ * scan_run; the caller checked that recording, the guard and leak_scan are on, and holds
+ * the recursion guard). Waits (up to 10 s) for another thread's scan to end. Returns 0
+ * and pushes nothing when the wait ran out or shim_finish has started.
  */
-uint64_t scan_check(void);
+uint64_t scan_check(uint32_t since);
 
 /*
  * shim_finish's turn: wait (up to 10 s) for an on-demand scan of another thread to end,
- * then take the scanner for good (later scan_check calls return the previous result)
- * and, when `scan`, run the exit scan (runtime 0). Pushes nothing if the wait ran out.
+ * then take the scanner for good (later scan_check calls return 0 at once) and, when
+ * `scan`, run the exit scan (runtime 0). Pushes nothing if the wait ran out.
  */
 void scan_exit(int scan);
 

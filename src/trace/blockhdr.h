@@ -8,11 +8,14 @@
  *   |<- pad: aligned blocks only ->|
  *                                  +------------------ 32 bytes ------------------+
  *                                  | base_off u32 | kind u8 | state u8 | magic u16 |
- *                                  | alloc_stack u32        | free_stack u32      |
+ *                                  | alloc_stack u32        | free_stack u32 (*)  |
  *                                  | size u64  (the "size word")                  |
  *                                  | check u64 (hash of all of the above + user)  |
  *                                  +----------------------------------------------+
  *                                  user: size bytes                | canary 8 bytes
+ *
+ * (*) A live block keeps there the checkpoint epoch at its allocation (heapwise_checkpoint
+ * calls made before it; 0 when none was), a released block its release stack.
  *
  * The check word sits right before the user pointer, where an underflow lands first; the
  * canary right after the last user byte, where an overflow lands first. Both depend on the
@@ -43,7 +46,7 @@ struct blockhdr {
     uint8_t state;        /* enum blockhdr_state */
     uint16_t magic;       /* BLOCKHDR_MAGIC */
     uint32_t alloc_stack; /* trace stack id of the allocation (0: none) */
-    uint32_t free_stack;  /* trace stack id of the release (0: none or still live) */
+    uint32_t free_stack;  /* released: trace stack id of the release (0: none); live: epoch */
     uint64_t size;        /* bytes requested by the program */
     uint64_t check;       /* blockhdr_check() of the fields above */
 };
