@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "shim/blockmap.h"
+#include "shim/ownmem.h"
 #include "shim/quarantine.h"
 #include "shim/real.h"
 #include "shim/record.h"
@@ -131,7 +132,10 @@ void *guard_alloc(const struct alloc_call *c, size_t n, size_t align, int zero)
 {
     size_t total, a = normal_align(align);
     uint64_t size = c->size <= n ? c->size : n;
-    if (a == SIZE_MAX || __builtin_add_overflow(n, BLOCKHDR_SIZE + BLOCKHDR_CANARY + a, &total)) {
+    /* n + 1 for malloc(0): a block that ends where its chunk ends would have the next
+     * chunk's header as its address, which glibc's own pointers (the arena's top) name. */
+    if (a == SIZE_MAX ||
+        __builtin_add_overflow(n ? n : 1, BLOCKHDR_SIZE + BLOCKHDR_CANARY + a, &total)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -439,9 +443,8 @@ static int quarantine_ready(void)
     uint64_t slots = QUARANTINE_SLOTS_MIN, want = atomic_load(&budget) / QUARANTINE_AVG_BLOCK;
     while (slots < want && slots < QUARANTINE_SLOTS_MAX)
         slots <<= 1;
-    void *mem = mmap(NULL, quarantine_mem_size(slots), PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mem == MAP_FAILED) {
+    void *mem = ownmem_map(quarantine_mem_size(slots));
+    if (!mem) {
         atomic_store(&quar_state, QUAR_FAILED);
         return 0;
     }
@@ -558,7 +561,7 @@ static void *realloc_raw(void *p, size_t n, int was_foreign)
 static void *resize_plain(uintptr_t user, size_t n, uint32_t stack)
 {
     size_t total;
-    if (__builtin_add_overflow(n, BLOCKHDR_SIZE + BLOCKHDR_CANARY, &total)) {
+    if (__builtin_add_overflow(n ? n : 1, BLOCKHDR_SIZE + BLOCKHDR_CANARY, &total)) {
         errno = ENOMEM;
         return NULL;
     }

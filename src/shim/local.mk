@@ -1,5 +1,5 @@
 # src/shim: libheapwise.so, the preload shim, and libhwshim.la, its pure parts (ring, stack
-# table, options, log, block map, quarantine, leak-scan marking, /proc/self/maps parsing)
+# table, options, log, block map, quarantine, leak-scan marking, /proc/self/maps parsing, anonymous mappings)
 # that the unit tests link without preloading anything.
 HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 
@@ -12,7 +12,9 @@ libhwshim_la_SOURCES = \
 	src/shim/blockmap.c src/shim/blockmap.h \
 	src/shim/quarantine.c src/shim/quarantine.h \
 	src/shim/mark.c src/shim/mark.h \
-	src/shim/maps.c src/shim/maps.h
+	src/shim/maps.c src/shim/maps.h \
+	src/shim/anonmap.c src/shim/anonmap.h \
+	src/shim/ownmem.c src/shim/ownmem.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la

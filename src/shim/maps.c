@@ -75,9 +75,13 @@ static int parse_line(const char *p, const char *end, struct maps_range *r)
     if (parse_hex(&p, end, &r->start) < 0 || p >= end || *p++ != '-' ||
         parse_hex(&p, end, &r->end) < 0 || end - p < 5 || *p++ != ' ')
         return -1;
-    r->flags = (p[0] == 'r' ? MAPS_READ : 0) | (p[1] == 'w' ? MAPS_WRITE : 0);
+    r->flags = (p[0] == 'r' ? MAPS_READ : 0) | (p[1] == 'w' ? MAPS_WRITE : 0) |
+               (p[2] == 'x' ? MAPS_EXEC : 0);
     r->reserved = 0;
+    int private = p[3] == 'p';
     const char *name = skip_fields(p + 4, end, 3);
+    if (private && (name == end || (end - name >= 6 && memcmp(name, "[anon:", 6) == 0)))
+        r->flags |= MAPS_ANON;
     if (name_is(name, end, "[stack]"))
         r->flags |= MAPS_STACK;
     else if (name_is(name, end, "[vvar]") || name_is(name, end, "[vsyscall]"))
@@ -145,13 +149,14 @@ int maps_read(struct maps *m)
     size_t n = maps_parse(text, len, NULL, 0);
     m->bytes = (n ? n : 1) * sizeof(*m->r);
     m->r = map_bytes(m->bytes);
-    if (m->r)
-        m->count = maps_parse(text, len, m->r, n);
-    munmap(text, text_bytes);
     if (!m->r) {
+        munmap(text, text_bytes);
         m->bytes = 0;
         return -ENOMEM;
     }
+    m->count = maps_parse(text, len, m->r, n);
+    m->text = text;
+    m->text_bytes = text_bytes;
     return 0;
 }
 
@@ -188,5 +193,7 @@ void maps_release(struct maps *m)
 {
     if (m->r)
         munmap(m->r, m->bytes);
+    if (m->text)
+        munmap(m->text, m->text_bytes);
     memset(m, 0, sizeof(*m));
 }

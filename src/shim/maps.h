@@ -15,6 +15,8 @@
 #define MAPS_READ 0x1u  /* readable, and safe to read: [vvar] and [vsyscall] never are */
 #define MAPS_WRITE 0x2u /* writable */
 #define MAPS_STACK 0x4u /* named "[stack]": the main thread's stack */
+#define MAPS_EXEC 0x10u /* executable */
+#define MAPS_ANON 0x8u  /* private, no file and no [name] (or "[anon:...]"): the program's own */
 
 struct maps_range {
     uint64_t start; /* first address */
@@ -27,6 +29,8 @@ struct maps {
     struct maps_range *r; /* count ranges in address order (mmap'd) */
     size_t count;         /* ranges parsed */
     size_t bytes;         /* size of the mapping behind r */
+    char *text;           /* the file's text (mmap'd; kept so that r never names a hole) */
+    size_t text_bytes;    /* size of the mapping behind text */
 };
 
 /*

@@ -18,6 +18,8 @@
 #define MARK_FIRST_CAP (64u * 1024)
 /* Alignment of the words scanned for pointers. */
 #define MARK_WORD 8
+/* No vtable lives in the first page. */
+#define MARK_PAGE 4096
 
 /* A word read from memory the program wrote with any type. */
 typedef uint64_t __attribute__((may_alias)) mark_word;
@@ -143,6 +145,19 @@ long mark_find(const struct mark *m, uint64_t word, int *at_start)
     return (long)lo;
 }
 
+int mark_any_in(const struct mark *m, uint64_t lo, uint64_t hi)
+{
+    size_t a = 0, b = m->count; /* first block with start >= lo: a */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (m->blocks[mid].start < lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a < m->count && m->blocks[a].start < hi;
+}
+
 static void push(struct mark *m, size_t i)
 {
     if (m->state[i] & MARK_QUEUED)
@@ -158,6 +173,32 @@ static size_t pop(struct mark *m)
     return i;
 }
 
+static uint64_t word_at(uint64_t addr)
+{
+    return *(const mark_word *)(uintptr_t)addr;
+}
+
+/* memcheck's newarray and length64: `word` is 8 bytes into b, after a count dividing the rest. */
+static int after_count(const struct mark_block *b, uint64_t word)
+{
+    if (word != b->start + MARK_WORD || b->size < MARK_WORD)
+        return 0;
+    uint64_t n = word_at(b->start);
+    return n > 0 && (b->size - MARK_WORD) % n == 0;
+}
+
+/* memcheck's multipleinheritance: `word` and the block's start both hold vtable pointers. */
+static int secondary_base(const struct mark *m, const struct mark_block *b, uint64_t word)
+{
+    if (!m->is_vtable || word % MARK_WORD != 0 || b->size < MARK_WORD ||
+        word + MARK_WORD > b->start + b->size)
+        return 0;
+    uint64_t inner = word_at(word), first = word_at(b->start);
+    return inner % MARK_WORD == 0 && first % MARK_WORD == 0 && inner >= MARK_PAGE &&
+           first >= MARK_PAGE && m->is_vtable(inner, m->vtable_arg) &&
+           m->is_vtable(first, m->vtable_arg);
+}
+
 /* A pointer found in a root (definite) or in a reachable/possible block. */
 static void reach(struct mark *m, uint64_t word, int definite)
 {
@@ -168,6 +209,9 @@ static void reach(struct mark *m, uint64_t word, int definite)
     unsigned cls = mark_class(m, (size_t)i);
     if (cls == LEAK_REACHABLE)
         return;
+    const struct mark_block *b = &m->blocks[i];
+    if (!at_start && definite)
+        at_start = after_count(b, word) || secondary_base(m, b, word);
     if (at_start && definite)
         m->state[i] = (uint8_t)((m->state[i] & MARK_QUEUED) | LEAK_REACHABLE);
     else if (cls == MARK_UNREACHED)

@@ -28,7 +28,15 @@ struct mark_block {
     uint64_t size;  /* user bytes; 0 is allowed and covers only `start` itself */
 };
 
+/*
+ * The test memcheck's multipleinheritance heuristic needs: 1 when `addr` (8-aligned, above
+ * page 0) is where an object's vtable pointer points. The caller's: mark.c is pure.
+ */
+typedef int (*mark_vtable_fn)(uint64_t addr, void *arg);
+
 struct mark {
+    mark_vtable_fn is_vtable;  /* NULL: no multipleinheritance heuristic */
+    void *vtable_arg;          /* its argument */
     struct mark_block *blocks; /* count entries, sorted by start after mark_prepare */
     uint8_t *state;            /* per block: class | MARK_QUEUED */
     uint32_t *work;            /* work list (a stack) of block indexes */
@@ -59,10 +67,19 @@ int mark_prepare(struct mark *m);
  */
 long mark_find(const struct mark *m, uint64_t word, int *at_start);
 
+/* 1 when a block starts in [lo, hi) (after mark_prepare). */
+int mark_any_in(const struct mark *m, uint64_t lo, uint64_t hi);
+
 /*
  * A root: every 8-aligned word of [mem, mem + len) that points into a block marks it
  * reachable (start pointer) or possibly reachable (interior pointer only). The caller
  * guarantees the range is readable. Call mark_propagate after the last root.
+ *
+ * Like memcheck (its default --leak-check-heuristics=all), an interior pointer from a root
+ * or a reachable block counts as a start pointer when it is what C++ or a common C idiom
+ * keeps: 8 bytes in, after a count that divides the rest (new[] of objects with a
+ * destructor; a 64-bit length prefix), or at a second vtable pointer of an object whose
+ * first word is a vtable pointer too (multiple inheritance; needs is_vtable).
  */
 void mark_root(struct mark *m, const void *mem, size_t len);
 

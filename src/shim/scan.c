@@ -12,8 +12,11 @@
  *      stopping anyone) up, and the callee-saved registers as that frame sees them; every stopped
  *      thread's registers, stack from its sp (less the 128-byte red zone) to the end of
  *      its mapping; every thread's static TLS and TCB [tp - static TLS size, tp + 2304);
- *      the main thread's whole [stack] if it did not stop. Only readable mappings are
- *      read, and never heapwise's own TLS block (it holds block addresses of its own).
+ *      the main thread's whole [stack] if it did not stop; every anonymous mapping of the
+ *      program, as memcheck scans them, but the heap itself and thread stacks (see
+ *      root_anon). Only readable mappings are read, and never heapwise's own TLS block,
+ *      its registered mappings (ownmem.h) or the scan's tables: they hold block addresses
+ *      of their own.
  *   5. mark, classify, push the records and let the threads go. Records are pushed
  *      while the world is stopped, so that no FREE of a scanned block can precede them,
  *      when they fit in half the ring's free room; a bigger result is pushed after the
@@ -38,12 +41,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "shim/anonmap.h"
 #include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/maps.h"
 #include "shim/mark.h"
+#include "shim/ownmem.h"
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
@@ -52,7 +59,8 @@
 
 /* Bytes below a thread's sp that leaf code may use without moving sp (x86-64 ABI). */
 #define SCAN_RED_ZONE 128
-/* Bytes of glibc's TCB (struct pthread, glibc 2.36) above the thread pointer. */
+/* Bytes of glibc's TCB (struct pthread) above the thread pointer, when libc's
+ * _thread_db_sizeof_pthread does not say. */
 #define SCAN_TCB_SIZE 2304
 /* Static TLS assumed below the thread pointer when ld.so does not say. */
 #define SCAN_TLS_FALLBACK 4096
@@ -60,12 +68,17 @@
 #define SCAN_PAGE 4096ull
 /* Writable segments kept as roots; objects past this many segments are not scanned. */
 #define SCAN_SEGMENTS_MAX 4096
+/* Largest distance from a secondary base to the whole object a vtable may say (bytes). */
+#define SCAN_VTABLE_TOP_MAX (1ull << 24)
+/* Writable segments of libheapwise.so kept apart (never roots). */
+#define SCAN_OWN_MAX 4
 /* Executable segments of the skipped objects (exit path: heapwise, libc, ld.so). */
 #define SCAN_EXIT_CODE_MAX 16
 /* How long an exit waits for an on-demand scan of another thread to end: 1 ms steps. */
 #define SCAN_EXIT_WAIT_STEPS 10000
-/* Ranges never scanned: heapwise's TLS block in each thread (stopped ones and this one). */
-#define SCAN_EXCLUDE_MAX (STOPWORLD_MAX + 1)
+/* Ranges never scanned: heapwise's TLS block in each thread (stopped ones and this one),
+ * and the scan's own tables (block table, states, work list, memory map). */
+#define SCAN_EXCLUDE_MAX (STOPWORLD_MAX + 1 + 5 + OWNMEM_MAX)
 
 struct scan {
     struct mark mark;
@@ -73,6 +86,8 @@ struct scan {
     struct stopworld world;
     struct mark_block segs[SCAN_SEGMENTS_MAX]; /* writable segments: start, bytes */
     size_t nsegs;
+    struct mark_block own[SCAN_OWN_MAX]; /* libheapwise.so's writable segments */
+    size_t nown;
     struct mark_block exclude[SCAN_EXCLUDE_MAX]; /* sorted by start before use */
     size_t nexclude;
     uint64_t tls_off;  /* our PT_TLS block's start - thread pointer (mod 2^64) */
@@ -86,7 +101,9 @@ struct scan {
     int self_unwound;                       /* self_regs valid (libunwind walk worked) */
 };
 
-static size_t tls_static_size = SCAN_TLS_FALLBACK;
+static size_t tls_static_size = SCAN_TLS_FALLBACK; /* below the thread pointer */
+static size_t tcb_size = SCAN_TCB_SIZE;              /* above it: struct pthread */
+static int tcb_tid_known; /* the TCB's tid is at ANONMAP_TID_OFFSET (checked at init) */
 static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
 static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
@@ -101,8 +118,17 @@ void scan_init(void)
         info(&size, &align);
         in_ld_so = (uintptr_t)info;
     }
-    if (size)
+    /* ld.so's static TLS size counts the TCB too: keep only what is below tp, or the top
+     * of each thread's stack (dead frames included) would be taken for TLS. */
+    const unsigned *tsz = dlsym(RTLD_DEFAULT, "_thread_db_sizeof_pthread");
+    if (tsz && *tsz)
+        tcb_size = *tsz;
+    if (size > tcb_size)
+        tls_static_size = size - tcb_size;
+    else if (size)
         tls_static_size = size;
+    tcb_tid_known = *(const int32_t *)(uintptr_t)(stopworld_tp() + ANONMAP_TID_OFFSET) ==
+                    (int32_t)syscall(SYS_gettid);
 }
 
 /* ---- roots ----------------------------------------------------------------------------- */
@@ -139,13 +165,17 @@ static int segment_one(struct dl_phdr_info *info, size_t size, void *arg)
             s->tls_off = (uintptr_t)info->dlpi_tls_data - s->tp;
             s->tls_size = ph->p_memsz;
         }
-        if (ours || ph->p_type != PT_LOAD || !(ph->p_flags & PF_W) || s->nsegs == SCAN_SEGMENTS_MAX)
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
             continue;
         uint64_t lo = a & ~(SCAN_PAGE - 1),
                  hi = (a + ph->p_memsz + SCAN_PAGE - 1) & ~(SCAN_PAGE - 1);
-        s->segs[s->nsegs].start = lo;
-        s->segs[s->nsegs].size = hi - lo;
-        s->nsegs++;
+        struct mark_block *to = ours ? s->own : s->segs;
+        size_t *n = ours ? &s->nown : &s->nsegs;
+        if (*n == (ours ? SCAN_OWN_MAX : SCAN_SEGMENTS_MAX))
+            continue;
+        to[*n].start = lo;
+        to[*n].size = hi - lo;
+        (*n)++;
     }
     return 0;
 }
@@ -193,7 +223,7 @@ static void root(struct scan *s, uint64_t lo, uint64_t hi)
 
 static void root_tls(struct scan *s, uint64_t tp)
 {
-    root(s, tp - tls_static_size, tp + SCAN_TCB_SIZE);
+    root(s, tp - tls_static_size, tp + tcb_size);
 }
 
 /* Mark from a stack: [sp, end of the mapping holding sp). */
@@ -213,11 +243,90 @@ static void exclude_tls(struct scan *s, uint64_t tp)
     s->nexclude++;
 }
 
+static void exclude_range(struct scan *s, const void *p, uint64_t bytes)
+{
+    if (!p || s->nexclude == SCAN_EXCLUDE_MAX)
+        return;
+    s->exclude[s->nexclude].start = (uintptr_t)p;
+    s->exclude[s->nexclude].size = bytes;
+    s->nexclude++;
+}
+
+static int overlaps(const struct mark_block *v, size_t n, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].start < hi && lo < v[i].start + v[i].size)
+            return 1;
+    return 0;
+}
+
+/* 1 when [lo, hi) holds the stack pointer of a thread whose stack is scanned already. */
+static int holds_known_stack(const struct scan *s, uint64_t lo, uint64_t hi)
+{
+    uint64_t writer = writer_stack();
+    if ((s->self_sp >= lo && s->self_sp < hi) || (writer >= lo && writer < hi))
+        return 1;
+    for (uint32_t i = 0; i < s->world.stopped; i++) {
+        uint64_t sp = stopworld_get(&s->world, i)->sp;
+        if (sp >= lo && sp < hi)
+            return 1;
+    }
+    return 0;
+}
+
+/* A finished thread's static TLS and TCB [tp - static TLS, hi), less heapwise's TLS block. */
+static void root_finished_thread(struct scan *s, uint64_t tp, uint64_t hi)
+{
+    uint64_t lo = tp - tls_static_size, xlo = tp + s->tls_off, xhi = xlo + s->tls_size;
+    if (s->tls_size == 0 || xlo < lo || xhi > hi) {
+        root(s, lo, hi);
+        return;
+    }
+    root(s, lo, xlo);
+    root(s, xhi, hi);
+}
+
+/*
+ * An anonymous mapping (anonmap.h): skipped when an object's data (a .bss tail: the
+ * segments are roots already, heapwise's never), the heap (it holds a live block, or is
+ * a glibc arena heap) or the stack of a thread scanned already. A finished thread's stack
+ * (glibc caches them for reuse) gives its static TLS and TCB on demand, and nothing at
+ * exit: memcheck runs __libc_freeres first, which unmaps the cache, so a value a joined
+ * thread returned, or its TLS held, is lost there. A thread that did not stop gives its
+ * whole stack. Any other mapping is a root, whole.
+ */
+static void root_anon(struct scan *s, const struct maps_range *r)
+{
+    if (overlaps(s->own, s->nown, r->start, r->end) ||
+        overlaps(s->segs, s->nsegs, r->start, r->end) ||
+        mark_any_in(&s->mark, r->start, r->end) || holds_known_stack(s, r->start, r->end) ||
+        anonmap_is_malloc_heap(r->start, r->end))
+        return;
+    uint64_t tp = anonmap_thread_tp(r->start, r->end);
+    if (tp && tp - r->start >= tls_static_size && tcb_tid_known &&
+        *(const int32_t *)(uintptr_t)(tp + ANONMAP_TID_OFFSET) <= 0) { /* glibc's FREE_P */
+        if (s->runtime) /* its dead frames are garbage; at exit it is all gone */
+            root_finished_thread(s, tp, r->end);
+        return;
+    }
+    root(s, r->start, r->end);
+}
+
 static void mark_roots(struct scan *s)
 {
     exclude_tls(s, s->tp);
     for (uint32_t i = 0; i < s->world.stopped; i++)
         exclude_tls(s, stopworld_get(&s->world, i)->tp);
+    exclude_range(s, s->mark.blocks, s->mark.cap * sizeof(*s->mark.blocks));
+    exclude_range(s, s->mark.state, s->mark.count ? s->mark.count : 1);
+    exclude_range(s, s->mark.work, (s->mark.count ? s->mark.count : 1) * sizeof(*s->mark.work));
+    exclude_range(s, s->maps.r, s->maps.bytes);
+    exclude_range(s, s->maps.text, s->maps.text_bytes);
+    for (size_t i = 0; i < ownmem_count(); i++) {
+        uint64_t start, bytes;
+        if (ownmem_get(i, &start, &bytes) == 0)
+            exclude_range(s, (const void *)(uintptr_t)start, bytes);
+    }
     mark_sort(s->exclude, s->nexclude);
 
     for (size_t i = 0; i < s->nsegs; i++)
@@ -232,10 +341,42 @@ static void mark_roots(struct scan *s)
         root_stack(s, t->sp - SCAN_RED_ZONE, t->sp);
         root_tls(s, t->tp);
     }
-    if (s->world.main_missed) /* running: its whole stack, conservatively */
-        for (size_t i = 0; i < s->maps.count; i++)
-            if (s->maps.r[i].flags & MAPS_STACK)
-                root(s, s->maps.r[i].start, s->maps.r[i].end);
+    for (size_t i = 0; i < s->maps.count; i++) {
+        const struct maps_range *r = &s->maps.r[i];
+        if ((r->flags & MAPS_STACK) && s->world.main_missed)
+            root(s, r->start, r->end); /* running: its whole stack, conservatively */
+        else if ((r->flags & (MAPS_ANON | MAPS_READ)) == (MAPS_ANON | MAPS_READ))
+            root_anon(s, r);
+    }
+}
+
+/* Mapping flags of addr, 0 when unmapped. */
+static uint32_t flags_at(const struct scan *s, uint64_t addr)
+{
+    const struct maps_range *r = maps_find(&s->maps, addr);
+    return r ? r->flags : 0;
+}
+
+/*
+ * mark_vtable_fn: `addr` is where a vtable pointer points in the Itanium C++ ABI: in
+ * read-only data of a loaded object (.data.rel.ro after RELRO, or .rodata), with the
+ * offset-to-top (0 or a negative multiple of 8) 16 bytes before, the type_info pointer
+ * (or 0) 8 bytes before, and a first virtual function in code.
+ */
+static int is_vtable(uint64_t addr, void *arg)
+{
+    const struct scan *s = arg;
+    const uint32_t ro_mask = MAPS_READ | MAPS_WRITE | MAPS_EXEC | MAPS_ANON;
+    const struct maps_range *r = maps_find(&s->maps, addr);
+    if (!r || (r->flags & ro_mask) != MAPS_READ || addr - r->start < 2 * sizeof(uint64_t) ||
+        addr + sizeof(uint64_t) > r->end)
+        return 0;
+    const int64_t *v = (const int64_t *)(uintptr_t)addr;
+    int64_t top = v[-2];
+    uint64_t type_info = (uint64_t)v[-1], fn = (uint64_t)v[0];
+    return top <= 0 && top > -(int64_t)SCAN_VTABLE_TOP_MAX && top % 8 == 0 &&
+           (type_info == 0 || (flags_at(s, type_info) & MAPS_READ)) &&
+           (flags_at(s, fn) & (MAPS_READ | MAPS_EXEC)) == (MAPS_READ | MAPS_EXEC);
 }
 
 /* ---- blocks and records ------------------------------------------------------------------ */
@@ -321,6 +462,8 @@ uint64_t scan_from(uint64_t sp, int runtime, uint32_t since)
     if (rc == 0)
         rc = collect_blocks(s);
     if (rc == 0) {
+        s->mark.is_vtable = is_vtable;
+        s->mark.vtable_arg = s;
         mark_roots(s);
         mark_propagate(&s->mark);
         mark_classify(&s->mark);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "shim/log.h"
 #include "shim/modules.h"
+#include "shim/ownmem.h"
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stacktab.h"
@@ -117,10 +118,9 @@ int stack_init(unsigned depth)
     dl_iterate_phdr(find_own, (void *)(uintptr_t)&stack_init);
     load_unwind();
     size_t bytes = stacktab_mem_size(STACK_SLOTS, STACK_FRAMES);
-    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *mem = ownmem_map(bytes);
     shim_tls.guard--;
-    if (mem == MAP_FAILED)
+    if (!mem)
         return -ENOMEM;
     stacktab_init(&table, mem, STACK_SLOTS, STACK_FRAMES, publish, NULL);
     table_ready = 1;

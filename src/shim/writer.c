@@ -44,6 +44,7 @@ static _Atomic int consumer_busy; /* the try-lock: 1 while someone drains */
 static _Atomic int stopping;      /* set by writer_finish: the thread stops draining */
 static int write_failed;
 static _Atomic uint32_t thread_tid; /* kernel tid of the writer thread, 0 before it runs */
+static _Atomic uint64_t thread_stack; /* an address in the writer thread's stack, 0 before */
 static int thread_started;          /* writer_start created the thread */
 static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
 static size_t buf_len;
@@ -165,8 +166,10 @@ static void poll_modules(long drained)
 
 static void *writer_main(void *arg)
 {
+    volatile char here = 0;
     (void)arg;
     shim_tls.guard = 1; /* for life: nothing this thread allocates is recorded */
+    atomic_store(&thread_stack, (uintptr_t)&here);
     atomic_store(&thread_tid, record_tid());
     while (!atomic_load(&stopping)) {
         long n = drain_try(NULL);
@@ -220,6 +223,11 @@ int writer_finish(void)
     atomic_store(&stopping, 1);
     atomic_store_explicit(&consumer_busy, 0, memory_order_release);
     return n < 0 || write_failed ? -EIO : 0;
+}
+
+uint64_t writer_stack(void)
+{
+    return atomic_load(&thread_stack);
 }
 
 uint32_t writer_tid(void)

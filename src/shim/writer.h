@@ -26,4 +26,10 @@ int writer_finish(void);
  */
 uint32_t writer_tid(void);
 
+/*
+ * An address inside the writer thread's stack (0 before it runs), so that the leak scan
+ * does not take the records it copied there for the program's pointers.
+ */
+uint64_t writer_stack(void);
+
 #endif

@@ -27,6 +27,29 @@ grep -q "are still reachable" "$T/stderr" && fail "reachable blocks listed witho
 hw_run --show-reachable "$PROGS/leak_classes"
 expect_grep "200 bytes in 1 blocks are still reachable, allocated at:" "$T/stderr"
 
+# Roots memcheck has too (tests/progs/leak_roots.c): an anonymous mmap keeps its block;
+# joined threads' results and TLS are lost at exit (freeres unmaps their cached stacks
+# before memcheck looks), but seen on demand before that.
+hw_json "$PROGS/leak_roots"
+expect_eq "$rc:$(cat "$T/stdout")" "0:on demand: 0" "exit status and on-demand check"
+for c in definitely_lost:256:8 indirectly_lost:0:0 possibly_lost:0:0 still_reachable:48:1; do
+    k=${c%%:*} rest=${c#*:}
+    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "leak_roots $k"
+done
+expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] == 'definitely_lost'})")" \
+    "['work']" "the joined threads' blocks are lost"
+expect_eq "$(json "[l['stack'][0]['line'] for l in $L if l['kind'] == 'still_reachable']")" \
+    "[$(grep -n 'MARK:in_mmap' "$top_srcdir/tests/progs/leak_roots.c" | cut -d: -f1)]" "the mmap'd pointer's block is reachable"
+
+# memcheck's heuristics: interior pointers C++ keeps (new[] cookie, second base) and a
+# 64-bit length prefix count as start pointers; a plain interior pointer does not.
+hw_json "$PROGS/leak_heuristics"
+expect_eq "$rc:$(cat "$T/stdout")" "0:leak_heuristics: done" "exit status and stdout"
+for c in definitely_lost:0:0 indirectly_lost:0:0 possibly_lost:64:1 still_reachable:116:3; do
+    k=${c%%:*} rest=${c#*:}
+    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "leak_heuristics $k"
+done
+
 # A million live blocks: all reachable (the scan's time is in the closing note, not here).
 hw_json "$PROGS/many_live"
 expect_eq "$(json "($S['still_reachable_blocks'], $S['definitely_lost_blocks'])")" "(1000001, 0)" "1M reachable blocks"

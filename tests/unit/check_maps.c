@@ -21,7 +21,10 @@ static const char sample[] =
     "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n"
     "7ffffffff000-7ffffffff000 rw-p 00000000 00:00 0                          [empty]\n"
     "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n"
-    "7fff00000000-7fff00001000 rw-p 00000000 00:00 0 /path with spaces [stack]";
+    "7fff00000000-7fff00001000 rw-p 00000000 00:00 0 /path with spaces [stack]\n"
+    "7fff00001000-7fff00002000 rw-p 00000000 00:00 0 \n"
+    "7fff00002000-7fff00003000 rw-s 00000000 00:01 77                         /dev/zero (deleted)\n"
+    "7fff00003000-7fff00004000 r--p 00000000 00:00 0                          [anon:pool]";
 
 static struct maps_range r[16];
 
@@ -42,19 +45,25 @@ static void collect(uint64_t lo, uint64_t hi, void *arg)
 START_TEST(test_parse)
 {
     size_t n = maps_parse(sample, strlen(sample), r, 16);
-    ck_assert_uint_eq(n, 9);
+    ck_assert_uint_eq(n, 12);
     ck_assert_uint_eq(r[0].start, 0x555555554000ull);
     ck_assert_uint_eq(r[0].end, 0x555555555000ull);
     ck_assert_uint_eq(r[0].flags, MAPS_READ);
     ck_assert_uint_eq(r[2].flags, MAPS_READ | MAPS_WRITE);
     ck_assert_uint_eq(r[4].flags, 0); /* [vvar]: r--p but never read */
-    ck_assert_uint_eq(r[5].flags, MAPS_READ);
+    ck_assert_uint_eq(r[1].flags, MAPS_READ | MAPS_EXEC);
+    ck_assert_uint_eq(r[5].flags, MAPS_READ | MAPS_EXEC);
     ck_assert_uint_eq(r[6].flags, MAPS_READ | MAPS_WRITE | MAPS_STACK);
     ck_assert_uint_eq(r[7].start, 0xffffffffff600000ull);
-    ck_assert_uint_eq(r[7].flags, 0);
+    ck_assert_uint_eq(r[7].flags, MAPS_EXEC); /* [vsyscall]: never read */
     /* a file whose name ends in " [stack]" is not the stack */
     ck_assert_uint_eq(r[8].flags, MAPS_READ | MAPS_WRITE);
-    ck_assert_uint_eq(maps_parse(sample, strlen(sample), r, 2), 9); /* counts past cap */
+    /* anonymous: private with no file, or a named anonymous region; not shared memory */
+    ck_assert_uint_eq(r[3].flags, MAPS_READ | MAPS_WRITE); /* [heap] */
+    ck_assert_uint_eq(r[9].flags, MAPS_READ | MAPS_WRITE | MAPS_ANON);
+    ck_assert_uint_eq(r[10].flags, MAPS_READ | MAPS_WRITE);
+    ck_assert_uint_eq(r[11].flags, MAPS_READ | MAPS_ANON);
+    ck_assert_uint_eq(maps_parse(sample, strlen(sample), r, 2), 12); /* counts past cap */
     ck_assert_uint_eq(maps_parse("", 0, r, 16), 0);
 }
 END_TEST
@@ -62,7 +71,7 @@ END_TEST
 START_TEST(test_find_and_readable)
 {
     /* the first seven ranges of the sample, in address order */
-    struct maps m = {r, maps_parse(sample, strlen(sample), r, 16) - 2, 0};
+    struct maps m = {r, maps_parse(sample, strlen(sample), r, 16) - 5, 0, NULL, 0};
     ck_assert_ptr_eq(maps_find(&m, 0x555555558000ull), &r[2]);
     ck_assert_ptr_eq(maps_find(&m, 0x555555559fffull), &r[2]);
     ck_assert_ptr_null(maps_find(&m, 0x555555556000ull)); /* a hole */

@@ -1,10 +1,10 @@
 # Unit tests of src/shim: one Check suite per pure module (ring, stack table, options,
-# block map, quarantine, leak-scan marking, /proc/self/maps),
+# block map, quarantine, leak-scan marking, /proc/self/maps, anonymous mappings),
 # linked to libhwshim.la without preloading anything, plus the export allow-list check of
 # the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
 	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
-	tests/unit/check_maps
+	tests/unit/check_maps tests/unit/check_anonmap
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -40,3 +40,7 @@ tests_unit_check_mark_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_maps_SOURCES = tests/unit/check_maps.c
 tests_unit_check_maps_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_maps_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_anonmap_SOURCES = tests/unit/check_anonmap.c
+tests_unit_check_anonmap_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_anonmap_LDADD = $(SHIM_TEST_LIBS)
