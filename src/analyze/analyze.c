@@ -80,8 +80,13 @@ static void on_end(struct run *run, const struct trace_rec_end *r)
 {
     struct analyze_process *p = &run->a->pub;
     run->have_end = 1;
-    p->end = ANALYZE_END_EXIT; /* both exit() and _exit() give a status */
-    p->status = r->status;
+    if (r->how == TRACE_END_SIGNAL) {
+        p->end = ANALYZE_END_SIGNAL;
+        p->signal = r->status;
+    } else {
+        p->end = ANALYZE_END_EXIT; /* exit() and _exit() give a status; an exec, 0 */
+        p->status = r->status;
+    }
     p->summary.dropped = r->dropped;
     p->summary.untracked = r->untracked;
     note_time(run, r->time_ns);
@@ -224,7 +229,8 @@ static int collect_leaks(struct run *run)
         const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
         if (!st) {
             rc = -ENOMEM;
-        } else if (runtime_owns(st)) {
+        } else if (runtime_sets_apart(runtime_owns(st), groups[i].leak_class,
+                                      p->end == ANALYZE_END_SIGNAL)) {
             run->replay.sum.runtime_bytes += groups[i].bytes;
             run->replay.sum.runtime_blocks += groups[i].blocks;
         } else {

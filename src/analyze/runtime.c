@@ -3,7 +3,8 @@
  * symbolised stack: walk the innermost frames while they are inside the C library or the
  * dynamic loader; the block is the runtime's when the loader made it, or when one of
  * those frames is a libc function that keeps what it allocates for the rest of the
- * process (the same set glibc's __libc_freeres releases for valgrind).
+ * process (the same set glibc's __libc_freeres releases for valgrind). Then, which of
+ * those the report sets apart, as valgrind's freeres at exit would.
  */
 #include "analyze/runtime.h"
 
@@ -26,8 +27,46 @@ static const char *const runtime_functions[] = {
     "__new_exitfn",             /* atexit handler blocks past the static ones */
     "__nss_database_get",       /* NSS configuration and modules */
     "__nss_module_load",
+    "__nss_module_allocate",
+    "__nss_action_allocate",
+    "nss_database_check_reload_and_get",
+    "getpwnam",                 /* the static result buffers of the getXXbyYY functions */
+    "getpwuid",
+    "getpwent",
+    "getgrnam",
+    "getgrgid",
+    "getgrent",
+    "getspnam",
+    "gethostbyname",
+    "gethostbyname2",
+    "gethostbyaddr",
+    "getservbyname",
+    "getservbyport",
+    "getprotobyname",
+    "getprotobynumber",
+    "getnetbyname",
+    "getnetbyaddr",
+    "getrpcbyname",
+    "getrpcbynumber",
+    "_dlerror_run",             /* the dlerror() message */
     "__add_to_environ",         /* setenv/putenv copies of the environment */
 };
+
+/* Loader functions whose allocations __libc_freeres() releases even while in use. */
+static const char *const loader_freeres_functions[] = {
+    "_dlfo_mappings_segment_allocate", /* _dl_find_object's tables */
+    "_dl_exception_create",            /* the message dlerror() returns */
+    "_dl_map_object_deps",             /* the dependency search list of a dlopen */
+};
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
 
 static const char *base_name(const char *path)
 {
@@ -46,27 +85,33 @@ static int is_libc(const char *module)
     return strncmp(base_name(module), "libc.so", 7) == 0;
 }
 
-static int is_runtime_function(const char *name)
-{
-    for (size_t i = 0; i < sizeof(runtime_functions) / sizeof(runtime_functions[0]); i++) {
-        if (strcmp(name, runtime_functions[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 int runtime_owns(const struct analyze_stack *st)
 {
+    int loader = 0;
     for (size_t i = 0; i < st->nframes; i++) {
         const struct analyze_frame *f = &st->frames[i];
-        if (!f->module)
-            return 0;
-        if (is_loader(f->module))
-            return 1;
-        if (!is_libc(f->module))
-            return 0;
-        if (f->function && is_runtime_function(f->function))
-            return 1;
+        int in_loader = f->module && is_loader(f->module);
+        if (!f->module || (!in_loader && !is_libc(f->module)))
+            break;
+        loader |= in_loader;
+        if (!f->function)
+            continue;
+        /* once in the loader, the libc frames further out only called it (dlopen) */
+        if (in_loader ? in_list(f->function, loader_freeres_functions,
+                                COUNT(loader_freeres_functions))
+                      : !loader && in_list(f->function, runtime_functions, COUNT(runtime_functions)))
+            return RUNTIME_FREERES;
     }
-    return 0;
+    return loader ? RUNTIME_LOADER : RUNTIME_NONE;
+}
+
+int runtime_sets_apart(int owner, unsigned leak_class, int died_of_signal)
+{
+    if (owner == RUNTIME_NONE || died_of_signal)
+        return 0;
+    if (owner == RUNTIME_FREERES)
+        return 1;
+    return leak_class == 0 || leak_class == LEAK_DEFINITE || leak_class == LEAK_INDIRECT;
 }

@@ -1,17 +1,34 @@
 /*
  * Blocks the C runtime allocates for itself and releases only in __libc_freeres(), which
- * no program calls: stdio buffers, and everything the dynamic loader allocates (link maps
- * of dlopen'ed objects, thread control blocks, dynamic TLS). Valgrind hides them by
- * calling __libc_freeres at exit; heapwise cannot do that safely inside a running program
- * (stdout is flushed after the shim's last chance to run), so the analyzer recognises
- * them by their allocation stack and counts them apart from leaks.
+ * no program calls: stdio buffers, locale and NSS data, and what the dynamic loader
+ * allocates (link maps of dlopen'ed objects, thread TLS vectors, dynamic TLS). Valgrind
+ * hides what freeres releases by calling it at exit; heapwise cannot do that safely inside
+ * a running program (stdout is flushed after the shim's last chance to run), so the
+ * analyzer recognises those blocks by their allocation stack and counts them apart.
  */
 #ifndef HEAPWISE_ANALYZE_RUNTIME_H
 #define HEAPWISE_ANALYZE_RUNTIME_H
 
 #include "analyze/analyze.h"
 
-/* 1 when a block allocated at stack st belongs to the C runtime, else 0. */
+/* Who holds a block, by its allocation stack. */
+enum runtime_owner {
+    RUNTIME_NONE = 0,    /* the program */
+    RUNTIME_FREERES = 1, /* a libc function that keeps it until __libc_freeres() */
+    RUNTIME_LOADER = 2,  /* the dynamic loader: __libc_freeres() frees only what no one
+                            uses any more (a joined thread's TLS vector); link maps of
+                            objects still loaded and live threads' TLS stay */
+};
+
+/* The enum runtime_owner of a block allocated at stack st. */
 int runtime_owns(const struct analyze_stack *st);
+
+/*
+ * 1 when a block of `owner` in scan class `leak_class` (0: no scan) is set apart from the
+ * report as valgrind does by running __libc_freeres() at exit: whatever libc functions
+ * hold, and what the loader holds once nothing points to it (lost, or no scan to tell).
+ * Never after a death by signal (`died_of_signal`), where valgrind runs no freeres.
+ */
+int runtime_sets_apart(int owner, unsigned leak_class, int died_of_signal);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "heapwise.h"
+#include "shim/fatal.h"
 #include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/modules.h"
@@ -310,7 +311,8 @@ void shim_finish(int status, unsigned how)
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
     guard_exit_check();
-    scan_exit(guard_enabled && shim_options.leak_scan); /* after any on-demand scan */
+    /* after any on-demand scan */
+    scan_exit(guard_enabled && shim_options.leak_scan, how == TRACE_END_SIGNAL);
     record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)
@@ -371,6 +373,7 @@ __attribute__((constructor)) static void shim_init(void)
         goto off;
     }
     atomic_store(&shim_phase, SHIM_RECORDING);
+    fatal_init();
     shim_tls.guard--;
     return;
 off:

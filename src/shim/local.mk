@@ -23,6 +23,7 @@ libheapwise_la_SOURCES = \
 	src/shim/alloc.c src/shim/alloc.h \
 	src/shim/guard.c src/shim/guard.h \
 	src/shim/init.c \
+	src/shim/fatal.c src/shim/fatal.h \
 	src/shim/interpose.c src/shim/interpose_cxx.c \
 	src/shim/modules.c src/shim/modules.h \
 	src/shim/real.c src/shim/real.h \

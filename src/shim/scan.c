@@ -94,6 +94,7 @@ struct scan {
     uint64_t tls_size; /* its bytes, 0 if unknown */
     uint64_t tp;       /* this thread's thread pointer */
     int runtime;                                     /* on demand: skip heapwise alone */
+    int keep_finished; /* finished threads' TLS and TCB are roots */
     struct mark_block exit_code[SCAN_EXIT_CODE_MAX]; /* text of the skipped frames */
     size_t nexit_code;
     uint64_t self_sp;                       /* where this thread's stack root starts */
@@ -290,9 +291,9 @@ static void root_finished_thread(struct scan *s, uint64_t tp, uint64_t hi)
  * An anonymous mapping (anonmap.h): skipped when an object's data (a .bss tail: the
  * segments are roots already, heapwise's never), the heap (it holds a live block, or is
  * a glibc arena heap) or the stack of a thread scanned already. A finished thread's stack
- * (glibc caches them for reuse) gives its static TLS and TCB on demand, and nothing at
- * exit: memcheck runs __libc_freeres first, which unmaps the cache, so a value a joined
- * thread returned, or its TLS held, is lost there. A thread that did not stop gives its
+ * (glibc caches them for reuse) gives its static TLS and TCB on demand and at a death by
+ * signal, and nothing at exit: memcheck runs __libc_freeres first there, which unmaps the
+ * cache, so a value a joined thread returned, or its TLS held, is lost. A thread that did not stop gives its
  * whole stack. Any other mapping is a root, whole.
  */
 static void root_anon(struct scan *s, const struct maps_range *r)
@@ -305,7 +306,7 @@ static void root_anon(struct scan *s, const struct maps_range *r)
     uint64_t tp = anonmap_thread_tp(r->start, r->end);
     if (tp && tp - r->start >= tls_static_size && tcb_tid_known &&
         *(const int32_t *)(uintptr_t)(tp + ANONMAP_TID_OFFSET) <= 0) { /* glibc's FREE_P */
-        if (s->runtime) /* its dead frames are garbage; at exit it is all gone */
+        if (s->keep_finished) /* its dead frames are garbage; at exit it is all gone */
             root_finished_thread(s, tp, r->end);
         return;
     }
@@ -446,13 +447,14 @@ static uint64_t definite_bytes(const struct scan *s, uint32_t since)
  * Called by scan_run with sp just below the callee-saved registers it pushed. Returns
  * the definitely lost bytes (0 when the scan failed).
  */
-uint64_t scan_from(uint64_t sp, int runtime, uint32_t since) __attribute__((used));
-uint64_t scan_from(uint64_t sp, int runtime, uint32_t since)
+uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since) __attribute__((used));
+uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
 {
     struct scan *s = &state;
     uint64_t t0 = record_now(), definite = 0;
     memset(s, 0, sizeof(*s));
-    s->runtime = runtime;
+    s->runtime = (mode & SCAN_ON_DEMAND) != 0;
+    s->keep_finished = (mode & (SCAN_ON_DEMAND | SCAN_KEEP_FINISHED)) != 0;
     mark_init(&s->mark);
     s->tp = stopworld_tp();
     dl_iterate_phdr(segment_one, s);
@@ -508,17 +510,17 @@ uint64_t scan_check(uint32_t since)
 {
     if (!take_scanner(1))
         return 0;
-    uint64_t n = scan_run(1, since);
+    uint64_t n = scan_run(SCAN_ON_DEMAND, since);
     atomic_store(&busy, 0);
     return n;
 }
 
-void scan_exit(int scan)
+void scan_exit(int scan, int died_of_signal)
 {
     atomic_store(&exiting, 1);
     if (take_scanner(0)) {
         if (scan)
-            scan_run(0, 0);
+            scan_run(died_of_signal ? SCAN_KEEP_FINISHED : 0, 0);
         return; /* busy stays 1: no on-demand scan after this */
     }
     if (scan)
@@ -526,9 +528,9 @@ void scan_exit(int scan)
 }
 
 /*
- * scan_run(runtime, since): push the callee-saved registers (the only ones that can still
+ * scan_run(mode, since): push the callee-saved registers (the only ones that can still
  * hold the program's values after the calls that led here), then call scan_from with the
- * stack pointer just below them (and `runtime`, `since` after it), and return what it
+ * stack pointer just below them (and `mode`, `since` after it), and return what it
  * returns (rax is left alone). Without libunwind, from there up is a root; scan_from's
  * frames are not.
  *

@@ -20,14 +20,19 @@ void scan_init(void);
 /*
  * Scan and push the LEAKSCAN records (an empty scan is one record with count 0), and
  * return the definitely lost bytes (sum of the requested sizes of the LEAK_DEFINITE
- * blocks allocated in checkpoint epoch `since` or later; 0 when the scan failed). runtime 0 (exit): this thread's stack root starts at
- * its first frame outside heapwise, libc and ld.so; runtime 1 (on demand): at its first
- * frame outside libheapwise.so, i.e. the caller of heapwise_leak_check. Runs under the
+ * blocks allocated in checkpoint epoch `since` or later; 0 when the scan failed). At exit
+ * (mode without SCAN_ON_DEMAND) this thread's stack root starts at its first frame
+ * outside heapwise, libc and ld.so; on demand at its first frame outside libheapwise.so,
+ * i.e. the caller of heapwise_leak_check. Runs under the
  * recursion guard, while recording, with the guard on; only through scan_check and
  * scan_exit, which keep it to one scan at a time. Failures (no memory for the tables)
  * write one line on stderr and push nothing.
  */
-uint64_t scan_run(int runtime, uint32_t since);
+uint64_t scan_run(unsigned mode, uint32_t since);
+
+/* scan_run modes (bits). */
+#define SCAN_ON_DEMAND 0x1u     /* heapwise_leak_check & co: the caller's stack is a root */
+#define SCAN_KEEP_FINISHED 0x2u /* finished threads' TLS and TCB are roots (see scan.c) */
 
 /*
  * heapwise_leak_check's and heapwise_leaks_since's scan, on the calling thread (see
@@ -40,8 +45,9 @@ uint64_t scan_check(uint32_t since);
 /*
  * shim_finish's turn: wait (up to 10 s) for an on-demand scan of another thread to end,
  * then take the scanner for good (later scan_check calls return 0 at once) and, when
- * `scan`, run the exit scan (runtime 0). Pushes nothing if the wait ran out.
+ * `scan`, run the exit scan (finished threads kept as roots when the process is dying of
+ * a signal). Pushes nothing if the wait ran out.
  */
-void scan_exit(int scan);
+void scan_exit(int scan, int died_of_signal);
 
 #endif

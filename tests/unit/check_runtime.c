@@ -1,6 +1,7 @@
 /*
  * Unit tests of src/analyze/runtime.c: which symbolised allocation stacks belong to the
- * C runtime (reported apart from leaks) and which are the program's.
+ * C runtime (reported apart from leaks) and which are the program's, and which of the
+ * runtime's the report sets apart.
  */
 #include "check_run.h"
 #include <check.h>
@@ -26,7 +27,7 @@ START_TEST(test_stdio_buffer)
         {.module = LIBC, .function = "printf"},
         {.module = PROG, .function = "main"},
     };
-    ck_assert_int_eq(owns(f, 4), 1);
+    ck_assert_int_eq(owns(f, 4), RUNTIME_FREERES);
 }
 END_TEST
 
@@ -37,7 +38,7 @@ START_TEST(test_loader)
         {.module = LIBC, .function = "dlopen"},
         {.module = PROG, .function = "main"},
     };
-    ck_assert_int_eq(owns(f, 3), 1);
+    ck_assert_int_eq(owns(f, 3), RUNTIME_LOADER);
 }
 END_TEST
 
@@ -48,7 +49,7 @@ START_TEST(test_locale_below_libc_entry)
         {.module = LIBC, .function = "setlocale"},
         {.module = PROG, .function = "main"},
     };
-    ck_assert_int_eq(owns(f, 3), 1);
+    ck_assert_int_eq(owns(f, 3), RUNTIME_FREERES);
 }
 END_TEST
 
@@ -85,6 +86,72 @@ START_TEST(test_unknown_and_empty)
 }
 END_TEST
 
+/* NSS keeps its modules and the getpwnam result buffer until freeres. */
+START_TEST(test_nss)
+{
+    const struct analyze_frame f[] = {
+        {.module = LIBC, .function = "__nss_module_allocate"},
+        {.module = LIBC, .function = "nss_action_parse"},
+        {.module = LIBC, .function = "getpwnam_r"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 4), RUNTIME_FREERES);
+    const struct analyze_frame g[] = {
+        {.module = LIBC, .function = "getpwnam"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(g, 2), RUNTIME_FREERES);
+}
+END_TEST
+
+/* A dlopen'ed object's link map stays (the libc frames around the loader only called it);
+ * the loader's dlerror() message and the dlerror state libc keeps go at freeres. */
+START_TEST(test_loader_freeres)
+{
+    const struct analyze_frame f[] = {
+        {.module = LOADER, .function = "calloc"},
+        {.module = LOADER, .function = "_dl_new_object"},
+        {.module = LIBC, .function = "_dl_catch_exception"},
+        {.module = LIBC, .function = "_dlerror_run"},
+        {.module = LIBC, .function = "dlopen"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(f, 6), RUNTIME_LOADER);
+    const struct analyze_frame g[] = {
+        {.module = LOADER, .function = "malloc"},
+        {.module = LOADER, .function = "_dl_exception_create"},
+        {.module = LIBC, .function = "dlopen"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(g, 4), RUNTIME_FREERES);
+    const struct analyze_frame h[] = {
+        {.module = LIBC, .function = "malloc"},
+        {.module = LIBC, .function = "_dlerror_run"},
+        {.module = LIBC, .function = "dlopen"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(h, 4), RUNTIME_FREERES);
+}
+END_TEST
+
+/* What valgrind's freeres would release at exit, and nothing after a death by signal. */
+START_TEST(test_sets_apart)
+{
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_NONE, LEAK_DEFINITE, 0), 0);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_FREERES, LEAK_REACHABLE, 0), 1);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_FREERES, 0, 0), 1);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_FREERES, LEAK_REACHABLE, 1), 0);
+    /* a joined thread's TLS vector (lost) goes; a live thread's (interior pointer) and a
+     * loaded object's link map (reachable) stay, as memcheck reports them */
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, LEAK_DEFINITE, 0), 1);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, LEAK_INDIRECT, 0), 1);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, 0, 0), 1);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, LEAK_POSSIBLE, 0), 0);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, LEAK_REACHABLE, 0), 0);
+    ck_assert_int_eq(runtime_sets_apart(RUNTIME_LOADER, LEAK_DEFINITE, 1), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("runtime");
@@ -95,6 +162,9 @@ int main(void)
     tcase_add_test(tc, test_program_strdup);
     tcase_add_test(tc, test_program_frame_stops_walk);
     tcase_add_test(tc, test_unknown_and_empty);
+    tcase_add_test(tc, test_nss);
+    tcase_add_test(tc, test_loader_freeres);
+    tcase_add_test(tc, test_sets_apart);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
