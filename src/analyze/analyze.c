@@ -80,12 +80,13 @@ static void on_end(struct run *run, const struct trace_rec_end *r)
 {
     struct analyze_process *p = &run->a->pub;
     run->have_end = 1;
+    /* exit() and _exit() give a status; a failed exec is followed by another END */
     if (r->how == TRACE_END_SIGNAL) {
         p->end = ANALYZE_END_SIGNAL;
         p->signal = r->status;
     } else {
-        p->end = ANALYZE_END_EXIT; /* exit() and _exit() give a status; an exec, 0 */
-        p->status = r->status;
+        p->end = r->how == TRACE_END_EXEC ? ANALYZE_END_EXEC : ANALYZE_END_EXIT;
+        p->status = r->how == TRACE_END_EXEC ? 0 : r->status;
     }
     p->summary.dropped = r->dropped;
     p->summary.untracked = r->untracked;
@@ -212,12 +213,17 @@ static void count_leak(struct analyze_summary *s, unsigned leak_class, uint64_t 
     }
 }
 
-/* Group, order and symbolise what is still live. */
+/*
+ * Group, order and symbolise what is still live. Nothing of an image replaced by exec is
+ * a leak: exec releases the whole address space (memcheck does not check at exec either).
+ */
 static int collect_leaks(struct run *run)
 {
     struct analyze_process *p = &run->a->pub;
     struct replay_group *groups;
     size_t n;
+    if (p->end == ANALYZE_END_EXEC)
+        return 0;
     if (replay_leaks(&run->replay, &groups, &n) < 0)
         return -ENOMEM;
     if (n > 1)
@@ -417,6 +423,8 @@ const char *analyze_end_name(enum analyze_end end)
         return "signal";
     case ANALYZE_END_KILLED:
         return "killed";
+    case ANALYZE_END_EXEC:
+        return "exec";
     default:
         return "unknown";
     }

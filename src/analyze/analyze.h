@@ -17,6 +17,7 @@ enum analyze_end {
     ANALYZE_END_EXIT,        /* exited; status valid */
     ANALYZE_END_SIGNAL,      /* died of a signal; signal valid */
     ANALYZE_END_KILLED,      /* no end record: crashed or killed before it could write one */
+    ANALYZE_END_EXEC,        /* an exec replaced this program image (the pid goes on) */
 };
 
 /* One symbolised frame. Strings are owned by the analysis; NULL when unknown. */
@@ -74,7 +75,8 @@ struct analyze_summary {
     uint64_t frees;        /* successful releases of a known block (realloc counts as one) */
     uint64_t peak_bytes;   /* maximum of live requested bytes at any point in the trace */
     uint64_t leaked_bytes; /* definitely + indirectly lost when the trace has a leak scan,
-                              else every block live at the end (runtime-owned excluded) */
+                              else every block live at the end (runtime-owned excluded);
+                              0 for an image replaced by exec (exec frees it all) */
     uint64_t leaked_blocks;
     int scanned;           /* 1 when a leak scan classified the blocks live at the end */
     uint64_t definitely_lost_bytes, definitely_lost_blocks;
@@ -138,7 +140,7 @@ void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, in
 
 void analyze_process_free(struct analyze_process *p);
 
-/* "exit", "signal", "killed" or "unknown". */
+/* "exit", "signal", "killed", "exec" or "unknown". */
 const char *analyze_end_name(enum analyze_end end);
 
 /* Bits of the `show` argument of report_text_show: which leak kinds are listed. */

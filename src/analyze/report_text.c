@@ -31,6 +31,9 @@ static void write_header(FILE *out, const struct analyze_process *p)
     case ANALYZE_END_KILLED:
         fprintf(out, " (no end record: crashed or killed)\n");
         break;
+    case ANALYZE_END_EXEC:
+        fprintf(out, " (replaced by exec; blocks live then are not leaks)\n");
+        break;
     default:
         fprintf(out, " (end unknown)\n");
         break;

@@ -1,11 +1,13 @@
 /*
  * `heapwise run [OPTIONS] [--] PROG [ARGS]`: start PROG with libheapwise.so preloaded,
- * wait for it, then report on its trace. The program's stdin, stdout and exit status
- * pass through untouched; the report goes to stderr or --log-file.
+ * wait for it, then report on every trace of the run (PROG, the images it exec'd, its
+ * forked and spawned descendants; traces.c finds them), PROG first. The program's stdin,
+ * stdout and exit status pass through untouched; the report goes to stderr or --log-file.
  */
 #include "cli/cli.h"
 
 #include "analyze/analyze.h"
+#include "cli/traces.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CMD "run"
@@ -41,6 +44,8 @@ static const char usage[] =
     "      --show-possibly    also list blocks only reachable through interior pointers\n"
     "      --error-exitcode=N exit N (1-255) when a heap error or a leak was found\n"
     "      --abort-on-error   abort() the program at its first heap error\n"
+    "      --trace-children=yes|no  trace the programs PROG executes (default: yes;\n"
+    "                         forked children are always traced)\n"
     "  -h, --help             show this help and exit\n"
     "\n"
     "Exit status: --error-exitcode's N when it applies, else PROG's own (128+N if\n"
@@ -54,6 +59,7 @@ struct run_opts {
     const char *depth;    /* --depth value or NULL */
     int no_free_stacks;
     int abort_on_error;
+    int no_children;      /* --trace-children=no */
     struct report_request req;
 };
 
@@ -66,6 +72,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
         {"depth", required_argument, NULL, 'd'},
         {"no-free-stacks", no_argument, NULL, 'n'},
         {"abort-on-error", no_argument, NULL, 'a'},
+        {"trace-children", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -83,6 +90,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
         case 'd': o->depth = optarg; break;
         case 'n': o->no_free_stacks = 1; break;
         case 'a': o->abort_on_error = 1; break;
+        case 't':
+            if (strcmp(optarg, "yes") && strcmp(optarg, "no"))
+                return cli_usage_error(CMD, "--trace-children: '%s' is not yes or no", optarg);
+            o->no_children = strcmp(optarg, "no") == 0;
+            break;
         case 'h': fputs(usage, stdout); return 1;
         case ':':
             return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
@@ -180,6 +192,8 @@ static int setup_env(const char *shim, const char *outdir_or_file, const struct 
         add_option(opts, sizeof(opts), "free_stacks", "0");
     if (o->abort_on_error)
         add_option(opts, sizeof(opts), "abort_on_error", "1");
+    if (o->no_children)
+        add_option(opts, sizeof(opts), "trace_children", "0");
 
     char preload[2 * PATH_MAX];
     const char *old = getenv("LD_PRELOAD");
@@ -240,56 +254,45 @@ static int exit_code_of(int status)
     return 1;
 }
 
-/* 1 when a is later than b. */
-static int later(const struct timespec *a, const struct timespec *b)
+static uint64_t realtime_ns(void)
 {
-    return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec : a->tv_nsec > b->tv_nsec;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/*
- * The newest heapwise.*.PID.trace in dir, written into buf. A process that exec'd keeps
- * its pid but leaves one trace per program image; the image that ran last wrote last.
- */
-static int find_trace_in_dir(const char *dir, pid_t pid, char *buf, size_t len)
+/* Where traces of the run appear: dir and the name prefix they share. */
+static void trace_place(const char *out, int dir, char *where, size_t len, char *prefix,
+                        size_t plen)
 {
-    char suffix[32];
-    snprintf(suffix, sizeof(suffix), ".%ld.trace", (long)pid);
-    DIR *d = opendir(dir);
-    if (!d)
-        return -errno;
-    struct dirent *e;
-    struct timespec newest = {0, 0};
-    int found = -ENOENT;
-    while ((e = readdir(d))) {
-        size_t nl = strlen(e->d_name), sl = strlen(suffix);
-        if (strncmp(e->d_name, "heapwise.", 9) || nl <= sl || strcmp(e->d_name + nl - sl, suffix))
-            continue;
-        char path[PATH_MAX];
-        struct stat st;
-        if (fmt(path, sizeof(path), "%s/%s", dir, e->d_name) < 0 || stat(path, &st) < 0)
-            continue;
-        if ((found < 0 || later(&st.st_mtim, &newest)) && fmt(buf, len, "%s", path) == 0) {
-            newest = st.st_mtim;
-            found = 0;
-        }
+    if (dir) {
+        snprintf(where, len, "%s", out);
+        snprintf(prefix, plen, "heapwise.");
+        return;
     }
-    closedir(d);
-    return found;
+    const char *slash = strrchr(out, '/');
+    snprintf(where, len, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
+    if (slash && slash == out)
+        snprintf(where, len, "/");
+    const char *base = slash ? slash + 1 : out, *pct = strstr(base, "%p");
+    snprintf(prefix, plen, "%.*s", pct ? (int)(pct - base) : (int)strlen(base), base);
 }
 
-/* Replace each %p of pattern with pid. */
-static void expand_pid(const char *pattern, pid_t pid, char *buf, size_t len)
+/* Wait statuses to apply: the program's to the last trace of its pid, none to others. */
+static int *ends_for(const struct run_traces *t, pid_t pid, int status)
 {
-    size_t o = 0;
-    for (const char *p = pattern; *p && o + 1 < len; p++) {
-        if (p[0] == '%' && p[1] == 'p') {
-            o += snprintf(buf + o, len - o, "%ld", (long)pid);
-            p++;
-        } else {
-            buf[o++] = *p;
-        }
+    int *ends = malloc((t->n ? t->n : 1) * sizeof(*ends));
+    if (!ends)
+        return NULL;
+    size_t last = t->n;
+    for (size_t i = 0; i < t->n; i++) {
+        ends[i] = -1;
+        if (t->v[i].pid == (uint64_t)pid)
+            last = i;
     }
-    buf[o < len ? o : len - 1] = '\0';
+    if (last < t->n)
+        ends[last] = status;
+    return ends;
 }
 
 /* Where the child's trace goes: a directory (dir = 1) or a file pattern with %p. */
@@ -305,22 +308,34 @@ static int choose_output(const char *output, char *buf, size_t len, int *dir)
     return 0;
 }
 
-static int report(pid_t pid, int status, const char *out, int dir, struct run_opts *o)
+/* Report every trace of the run; -1 when none was found or writing failed. */
+static int report(pid_t pid, int status, uint64_t t0, const char *out, int dir,
+                  struct run_opts *o)
 {
-    char trace[PATH_MAX];
-    if (dir && find_trace_in_dir(out, pid, trace, sizeof(trace)) < 0) {
-        cli_error(CMD, "no trace was written for pid %ld in %s", (long)pid, out);
+    char where[PATH_MAX], prefix[NAME_MAX + 1];
+    struct run_traces t;
+    trace_place(out, dir, where, sizeof(where), prefix, sizeof(prefix));
+    if (traces_find(where, prefix, pid, t0, &t) < 0 || t.n == 0) {
+        cli_error(CMD, "no trace was written for pid %ld in %s", (long)pid, where);
         return -1;
     }
-    if (!dir)
-        expand_pid(out, pid, trace, sizeof(trace));
+    char **paths = malloc(t.n * sizeof(*paths));
+    int *ends = ends_for(&t, pid, status);
     o->req.out = stderr;
-    if (o->log_file && !(o->req.out = fopen(o->log_file, "w"))) {
-        cli_error(CMD, "%s: %s", o->log_file, strerror(errno));
+    if (!paths || !ends || (o->log_file && !(o->req.out = fopen(o->log_file, "w")))) {
+        cli_error(CMD, "%s: %s", o->log_file && paths && ends ? o->log_file : "report",
+                  strerror(errno));
+        free(paths);
+        free(ends);
+        traces_free(&t);
         return -1;
     }
-    char *paths[] = {trace};
-    int rc = cli_emit_reports(CMD, paths, &status, 1, &o->req);
+    for (size_t i = 0; i < t.n; i++)
+        paths[i] = t.v[i].path;
+    int rc = cli_emit_reports(CMD, paths, ends, t.n, &o->req);
+    free(paths);
+    free(ends);
+    traces_free(&t);
     if (o->log_file && fclose(o->req.out) != 0 && rc == 0) {
         cli_error(CMD, "%s: %s", o->log_file, strerror(errno));
         rc = -1;
@@ -367,15 +382,18 @@ int cmd_run(int argc, char **argv)
     int dir = 0;
     if (choose_output(o.output, out, sizeof(out), &dir) < 0)
         return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o.output);
+    if (!dir && !strstr(out, "%p"))
+        traces_remove_stale(out);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     pid_t pid;
+    uint64_t t0 = realtime_ns();
     rc = start(argv + optind, &o, out, &pid);
     if (rc)
         return rc;
     int status = wait_child(pid);
     int code = exit_code_of(status);
-    if (report(pid, status, out, dir, &o) < 0 && code == 0)
+    if (report(pid, status, t0, out, dir, &o) < 0 && code == 0)
         return 1;
     return cli_exit_status(&o.req, code);
 }

@@ -8,6 +8,7 @@
 #include "analyze/analyze.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -66,7 +67,7 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
         cli_error(cmd, "%s: %s", path, p->warning);
         ++*bad;
     }
-    if (end >= 0)
+    if (end >= 0 && p->end != ANALYZE_END_EXEC)
         apply_wait_status(p, end);
     req->findings += p->summary.errors + p->summary.leaked_blocks;
     return p;
@@ -79,6 +80,9 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc('\n', req->out);
+        if (n > 1)
+            fprintf(req->out, "==%" PRIu64 "== process %zu of %zu (parent %" PRIu64 ")\n",
+                    procs[i]->pid, i + 1, n, procs[i]->ppid);
         int rc = report_text_show(req->out, procs[i], req->show);
         if (rc < 0)
             return rc;

@@ -1,6 +1,6 @@
 # src/cli: the heapwise command.
 bin_PROGRAMS += heapwise
 heapwise_SOURCES = src/cli/main.c src/cli/cli.h src/cli/die.c src/cli/emit.c \
-	src/cli/cmd_run.c src/cli/cmd_report.c
+	src/cli/cmd_run.c src/cli/cmd_report.c src/cli/traces.c src/cli/traces.h
 heapwise_LDADD = libhwanalyze.la libhwtrace.la
 dist_man_MANS += man/heapwise.1

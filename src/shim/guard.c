@@ -502,6 +502,7 @@ static void free_unknown(void *p, unsigned kind, unsigned where)
 static void release_checked(void *p, unsigned kind, unsigned where)
 {
     uintptr_t user = (uintptr_t)p;
+    shim_fork_check();
     if (!blockmap_test(&blocks, user)) {
         free_unknown(p, kind, where);
         return;
@@ -594,6 +595,7 @@ static void *resize_moved(uintptr_t user, struct blockhdr *h, size_t n, uint32_t
 void *guard_realloc(void *p, size_t n)
 {
     uintptr_t user = (uintptr_t)p;
+    shim_fork_check();
     if (!blockmap_test(&blocks, user)) {
         if (!guard_enabled || take_foreign(p))
             return realloc_raw(p, n, guard_enabled);
@@ -713,4 +715,58 @@ void guard_each_live(void (*fn)(uintptr_t user, uint64_t size, void *arg), void 
     if (e.secret == 0)
         return; /* no block was ever guarded */
     blockmap_each(&blocks, live_one, &e);
+}
+
+static void record_one(uintptr_t user, void *arg)
+{
+    const struct blockhdr *h = hdr_of(user);
+    if (blockhdr_intact(h, user, *(const uint64_t *)arg) && h->state == BLOCK_LIVE &&
+        h->kind != TRACE_KIND_NONE)
+        record_alloc(h->kind, (const void *)user, h->size, h->alloc_stack);
+}
+
+void guard_record_live(void)
+{
+    uint64_t s = atomic_load_explicit(&secret, memory_order_acquire);
+    if (s != 0)
+        blockmap_each(&blocks, record_one, &s);
+}
+
+/*
+ * 1 when h is a header some thread claimed (state FREED) but had not re-encoded yet:
+ * with the state it had before, LIVE, and no release stack, it verifies.
+ */
+static int was_claimed(const struct blockhdr *h, uintptr_t user, uint64_t s)
+{
+    struct blockhdr tmp = *h;
+    if (h->magic != BLOCKHDR_MAGIC || h->state != BLOCK_FREED)
+        return 0;
+    tmp.state = BLOCK_LIVE;
+    tmp.free_stack = TRACE_STACK_NONE;
+    return blockhdr_intact(&tmp, user, s);
+}
+
+/* A block a vanished thread was releasing is released; a freed one stays only if whole. */
+static void settle_one(uintptr_t user, void *arg)
+{
+    uint64_t s = *(const uint64_t *)arg;
+    const struct blockhdr *h = hdr_of(user);
+    if (blockhdr_intact(h, user, s)) {
+        if (h->state == BLOCK_FREED && first_unlike((const void *)user, h->size, GUARD_FILL) !=
+                                           h->size)
+            blockmap_clear(&blocks, user); /* its fill was under way */
+        return;
+    }
+    if (was_claimed(h, user, s))
+        blockmap_clear(&blocks, user);
+}
+
+void guard_fork_child(void)
+{
+    uint64_t s = atomic_load_explicit(&secret, memory_order_acquire);
+    /* The queue may hold cells a vanished thread was writing: start a new one. Blocks of
+     * the old one stay marked FREED (double frees are still seen) and are never reused. */
+    atomic_store(&quar_state, QUAR_NONE);
+    if (s != 0)
+        blockmap_each(&blocks, settle_one, &s);
 }

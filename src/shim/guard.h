@@ -86,4 +86,19 @@ uint32_t guard_checkpoint(void);
  */
 void guard_each_live(void (*fn)(uintptr_t user, uint64_t size, void *arg), void *arg);
 
+/*
+ * In a forked child before its trace starts (one thread): blocks other parent threads
+ * were releasing at the fork are taken as released (they did not survive to finish), a
+ * freed block whose fill pattern was being written is forgotten, and the quarantine
+ * starts empty. Without this the child would report those blocks as corrupted.
+ */
+void guard_fork_child(void);
+
+/*
+ * Push an ALLOC record for every live block whose allocation was recorded (its kind,
+ * requested size and allocation stack from its header): a forked child's new trace
+ * starts with the blocks it inherited.
+ */
+void guard_record_live(void);
+
 #endif

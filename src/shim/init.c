@@ -1,9 +1,10 @@
 /*
- * Start and end of recording. Owns the shim's constructor (options, guard settings, trace
- * file, ring, stacks, PROCESS and module records, exit and fork hooks, writer thread), the
- * exit-time guard check and END record, and the exit paths that write them (destructor,
- * on_exit, _exit/_Exit), and the leak scan's place among them (after the guard check,
- * before END), and the public heapwise_active and heapwise_leak_check. Any failure here
+ * Start and end of recording. Owns the shim's constructor (options, guard settings, stacks,
+ * exit, exec and fork hooks), the start of a trace (file, writer thread, PROCESS and
+ * module records; again in a forked child), the exit-time guard check and END record,
+ * the exit paths that write them (destructor, on_exit, _exit/_Exit), the END before an
+ * exec, the leak scan's place among them (after the guard check, before END), and the
+ * public heapwise_active and heapwise_leak_check. Any failure here
  * turns recording off with one line on stderr; the program runs on as if heapwise were
  * absent. No stdio and no malloc of our own.
  */
@@ -15,15 +16,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "heapwise.h"
+#include "shim/exec.h"
 #include "shim/fatal.h"
+#include "shim/fork.h"
 #include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/modules.h"
@@ -32,13 +32,11 @@
 #include "shim/scan.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
+#include "shim/tracefile.h"
 #include "shim/writer.h"
 
 /* Bytes of /proc/self/cmdline kept for the PROCESS record and the program name. */
 #define CMDLINE_MAX 3072
-/* Lowest descriptor number for the trace, out of the way of programs that expect the
- * small numbers for themselves (shells use up to 255). */
-#define TRACE_FD_MIN 700
 /* Longest exe path kept in the PROCESS record. */
 #define EXE_MAX 1024
 
@@ -48,11 +46,11 @@ _Atomic uint64_t shim_untracked;
 struct ring shim_ring;
 struct options shim_options;
 
-static char trace_path[OPTIONS_PATH_MAX];
+static struct tracefile trace = {.fd = -1};
+static char prog[NAME_MAX + 1]; /* base name of the program, for the trace's name */
 static char exe_path[PATH_MAX];
 static char cmdline[CMDLINE_MAX];
 static size_t cmdline_len;
-static int trace_fd = -1;
 static pid_t traced_pid;
 static _Atomic int finished;
 static int exit_status;
@@ -79,8 +77,8 @@ static size_t read_small(const char *path, char *out, size_t n)
     return len;
 }
 
-/* exe path, cmdline, and the program's base name into prog[NAME_MAX + 1]. */
-static void read_identity(char *prog)
+/* exe path, cmdline, and the program's base name into out[NAME_MAX + 1]. */
+static void read_identity(char *out)
 {
     ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
     exe_path[n > 0 ? n : 0] = '\0';
@@ -89,14 +87,14 @@ static void read_identity(char *prog)
     const char *base = strrchr(cmdline, '/') ? strrchr(cmdline, '/') + 1 : cmdline;
     size_t len = strnlen(base, NAME_MAX);
     if (len == 0) {
-        len = read_small("/proc/self/comm", prog, NAME_MAX);
-        while (len && prog[len - 1] == '\n')
+        len = read_small("/proc/self/comm", out, NAME_MAX);
+        while (len && out[len - 1] == '\n')
             len--;
-        base = len ? prog : "unknown";
+        base = len ? out : "unknown";
         len = len ? len : 7;
     }
-    memmove(prog, base, len);
-    prog[len] = '\0';
+    memmove(out, base, len);
+    out[len] = '\0';
 }
 
 /* Push the PROCESS record: exe path, then as many whole argv strings as fit. */
@@ -128,6 +126,11 @@ static void push_process(void)
 static int read_options(void)
 {
     char err[OPTIONS_ERR_MAX];
+    if (getauxval(AT_SECURE)) {
+        /* set-id or capabilities: trust nothing from the environment, write no file */
+        guard_configure(0, 0, 0);
+        return -1;
+    }
     if (options_parse(&shim_options, getenv("HEAPWISE_OPTIONS"), err) < 0) {
         log_line("HEAPWISE_OPTIONS: ", err, NULL);
         guard_configure(0, 0, 0);
@@ -139,170 +142,34 @@ static int read_options(void)
     return shim_options.enabled ? 0 : -1;
 }
 
-static int make_path(pid_t pid, const char *prog)
+int shim_trace_begin(pid_t pid)
 {
-    struct stat st;
-    int is_dir = 0;
-    if (shim_options.output[0]) {
-        if (options_expand_output(&shim_options, pid, trace_path) < 0)
-            goto too_long;
-        is_dir = stat(trace_path, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (options_trace_path(&shim_options, is_dir, pid, prog, trace_path) == 0)
-        return 0;
-too_long:
-    log_line("output path too long; recording off", NULL);
-    return -1;
-}
-
-static void fill_header(struct trace_file_header *h, pid_t pid)
-{
-    struct timespec rt;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    memcpy(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN);
-    h->version = TRACE_VERSION;
-    h->header_size = sizeof(*h);
-    h->pid = (uint64_t)pid;
-    h->ppid = (uint64_t)getppid();
-    h->start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
-    h->start_monotonic_ns = record_now();
-    h->ring_offset = TRACE_PAGE;
-    h->ring_bytes = shim_options.ring_size;
-    h->data_offset = TRACE_PAGE + shim_options.ring_size;
-    h->flags = shim_options.free_stacks ? TRACE_FLAG_FREE_STACKS : 0;
-    if (guard_enabled) {
-        h->flags |= TRACE_FLAG_GUARD;
-        h->guard_secret = guard_secret();
-    }
-    h->stack_depth = shim_options.depth;
-}
-
-static int fail(const char *what)
-{
-    log_line("cannot ", what, " '", trace_path, "': ", strerrordesc_np(errno), "; recording off",
-             NULL);
-    return -1;
-}
-
-/*
- * The name an earlier program image of this process keeps: "PREFIX~N.PID.trace" for
- * the default "PREFIX.PID.trace" (so `heapwise run` and `heapwise report DIR` still find
- * it), else "PATH.~N"; N is the first that is free. 0 or -1.
- */
-static int earlier_name(pid_t pid, char *out, size_t len)
-{
-    char num[LOG_NUM_MAX], suffix[LOG_NUM_MAX + 8] = ".";
-    strcat(strcat(suffix, log_num((uint64_t)pid, num)), ".trace");
-    size_t plen = strlen(trace_path), slen = strlen(suffix);
-    int dflt = plen > slen && strcmp(trace_path + plen - slen, suffix) == 0;
-    for (unsigned n = 1; n < 1000; n++) {
-        char digits[LOG_NUM_MAX];
-        const char *d = log_num(n, digits);
-        size_t base = dflt ? plen - slen : plen;
-        if (base + strlen(d) + slen + 3 >= len)
-            return -1;
-        memcpy(out, trace_path, base);
-        out[base] = '\0';
-        strcat(strcat(strcat(out, dflt ? "~" : ".~"), d), dflt ? suffix : "");
-        if (access(out, F_OK) != 0)
-            return 0;
-    }
-    return -1;
-}
-
-/*
- * fd (locked, so no live process writes it) holds the trace of an earlier program image
- * of this same process (it exec'd us under the same trace name): move that trace aside
- * rather than overwrite it. Returns 1 when it was moved.
- */
-static int keep_earlier_image(int fd, pid_t pid)
-{
-    struct trace_file_header h;
-    char moved[OPTIONS_PATH_MAX];
-    if (pread(fd, &h, sizeof(h), 0) < (ssize_t)TRACE_HEADER_MIN_SIZE ||
-        memcmp(h.magic, TRACE_MAGIC, TRACE_MAGIC_LEN) != 0 || h.pid != (uint64_t)pid)
-        return 0;
-    return earlier_name(pid, moved, sizeof(moved)) == 0 &&
-           syscall(SYS_rename, trace_path, moved) == 0;
-}
-
-/*
- * Open the trace without truncating it, and own it with an exclusive flock held for the
- * life of the process. A file still locked belongs to another traced process (a parent
- * that exec'ed us with the same output option): truncating it would make that process
- * die of SIGBUS in its ring mapping, so write to "<path>.<pid>" instead.
- */
-static int open_locked(pid_t pid)
-{
-    int fd = open(trace_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        if (!keep_earlier_image(fd, pid))
-            return fd;
-        close(fd); /* renamed away: start a new file under the name */
-        fd = open(trace_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return fd;
-    }
-    if (fd < 0)
-        return fd;
-    close(fd);
-    char num[LOG_NUM_MAX];
-    const char *digits = log_num((uint64_t)pid, num);
-    size_t len = strlen(trace_path);
-    if (len + 1 + strlen(digits) >= sizeof(trace_path)) {
-        errno = ENAMETOOLONG;
+    traced_pid = pid;
+    if (tracefile_open(&trace, &shim_options, pid, prog, &shim_ring) < 0)
+        return -1;
+    int rc = writer_start(trace.fd);
+    if (rc < 0) {
+        log_line("cannot start the writer thread: ", strerrordesc_np(-rc), "; recording off", NULL);
+        tracefile_forget(&trace);
         return -1;
     }
-    trace_path[len] = '.';
-    strcpy(trace_path + len + 1, digits);
-    fd = open(trace_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* Create the trace file, map page 0 + ring, attach the ring. */
-static int open_trace(pid_t pid)
-{
-    uint64_t data_offset = TRACE_PAGE + shim_options.ring_size;
-    trace_fd = open_locked(pid);
-    if (trace_fd < 0)
-        return fail("create the trace");
-    int high = fcntl(trace_fd, F_DUPFD_CLOEXEC, TRACE_FD_MIN);
-    if (high >= 0) {
-        close(trace_fd); /* drops no lock: flock belongs to the open file, shared by dups */
-        trace_fd = high;
-    }
-    if (ftruncate(trace_fd, 0) < 0 || ftruncate(trace_fd, (off_t)data_offset) < 0)
-        return fail("size the trace");
-    if (fallocate(trace_fd, 0, 0, (off_t)data_offset) < 0 && errno == ENOSPC)
-        return fail("reserve space for the trace");
-    unsigned char *map = mmap(NULL, data_offset, PROT_READ | PROT_WRITE, MAP_SHARED, trace_fd, 0);
-    if (map == MAP_FAILED)
-        return fail("map the trace");
-    struct trace_file_header *h = (struct trace_file_header *)map;
-    struct trace_ring_ctl *ctl = (struct trace_ring_ctl *)(map + TRACE_RING_CTL_OFFSET);
-    fill_header(h, pid);
-    ctl->drained_end = data_offset;
-    if (ring_init(&shim_ring, ctl, map + TRACE_PAGE, shim_options.ring_size) < 0) {
-        errno = EINVAL;
-        return fail("set up the ring of");
-    }
+    push_process();
+    modules_emit_if_changed();
     return 0;
 }
 
-/* Remove the ring area's blocks from the file: after the final drain it holds nothing. */
-static void punch_ring(void)
+void shim_trace_forget(void)
 {
-    fallocate(trace_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_PAGE,
-              (off_t)shim_options.ring_size);
+    tracefile_forget(&trace);
+    traced_pid = (pid_t)syscall(SYS_getpid);
+    atomic_store(&finished, 0);
 }
 
 void shim_finish(int status, unsigned how)
 {
     int expected = 0;
+    if (atomic_load(&shim_phase) == SHIM_FORKED)
+        shim_fork_start(); /* a forked child's leaks include what it inherited */
     if (atomic_load(&shim_phase) != SHIM_RECORDING || (pid_t)syscall(SYS_getpid) != traced_pid)
         return;
     if (!atomic_compare_exchange_strong(&finished, &expected, 1))
@@ -316,7 +183,7 @@ void shim_finish(int status, unsigned how)
     record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)
-        punch_ring();
+        tracefile_punch_ring(&trace, &shim_options);
     shim_tls.guard--;
     errno = saved;
 }
@@ -336,51 +203,43 @@ static void on_exit_handler(int status, void *arg)
         shim_finish(status, TRACE_END_EXIT);
 }
 
-/*
- * The child of fork() shares the MAP_SHARED ring with its parent: it must not write into
- * it. For now the child records nothing; following forks into a trace of their own is
- * a later step (DESIGN.md, fork).
- */
-static void fork_child(void)
+void shim_exec_begin(void)
 {
-    atomic_store(&shim_phase, SHIM_OFF);
-    shim_tls.tid = 0;
+    if (atomic_load(&shim_phase) != SHIM_RECORDING || (pid_t)syscall(SYS_getpid) != traced_pid)
+        return;
+    int saved = errno;
+    shim_tls.guard++;
+    modules_emit_if_changed();
+    record_end(0, TRACE_END_EXEC, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
+    writer_sync();
+    shim_tls.guard--;
+    errno = saved;
 }
 
 __attribute__((constructor)) static void shim_init(void)
 {
-    char prog[NAME_MAX + 1];
     shim_tls.guard++;
     real_resolve();
     traced_pid = getpid();
     if (read_options() < 0)
         goto off;
+    exec_init(shim_options.trace_children);
     read_identity(prog);
     if (guard_enabled && shim_options.leak_scan)
         scan_init();
-    if (make_path(traced_pid, prog) < 0 || open_trace(traced_pid) < 0)
-        goto off;
+    modules_init(exe_path);
     if (stack_init(shim_options.depth) < 0)
         log_line("cannot map the stack table; recording without stacks", NULL);
-    push_process();
-    modules_init(exe_path);
-    modules_emit_if_changed();
-    on_exit_registered = on_exit(on_exit_handler, NULL) == 0;
-    pthread_atfork(NULL, NULL, fork_child);
-    int rc = writer_start(trace_fd);
-    if (rc < 0) {
-        log_line("cannot start the writer thread: ", strerrordesc_np(-rc), "; recording off", NULL);
+    if (shim_trace_begin(traced_pid) < 0)
         goto off;
-    }
+    on_exit_registered = on_exit(on_exit_handler, NULL) == 0;
+    fork_init();
     atomic_store(&shim_phase, SHIM_RECORDING);
     fatal_init();
     shim_tls.guard--;
     return;
 off:
     atomic_store(&shim_phase, SHIM_OFF);
-    if (trace_fd >= 0)
-        close(trace_fd);
-    trace_fd = -1;
     shim_tls.guard--;
 }
 

@@ -21,6 +21,8 @@ lib_LTLIBRARIES += libheapwise.la
 libheapwise_la_SOURCES = \
 	src/shim/shim.h \
 	src/shim/alloc.c src/shim/alloc.h \
+	src/shim/exec.c src/shim/exec.h \
+	src/shim/fork.c src/shim/fork.h \
 	src/shim/guard.c src/shim/guard.h \
 	src/shim/init.c \
 	src/shim/fatal.c src/shim/fatal.h \
@@ -31,6 +33,7 @@ libheapwise_la_SOURCES = \
 	src/shim/scan.c src/shim/scan.h \
 	src/shim/stopworld.c src/shim/stopworld.h \
 	src/shim/stack.c src/shim/stack.h \
+	src/shim/tracefile.c src/shim/tracefile.h \
 	src/shim/writer.c src/shim/writer.h
 # -fexceptions: operator new wrappers clear their thread state when libstdc++ throws.
 libheapwise_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS) -fexceptions

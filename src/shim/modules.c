@@ -124,3 +124,8 @@ void modules_emit_if_changed(void)
     dl_iterate_phdr(emit_one, &begun);
     shim_tls.guard--;
 }
+
+void modules_forget(void)
+{
+    last_adds = last_subs = ~0ull; /* no real counter pair: the next call emits */
+}

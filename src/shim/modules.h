@@ -19,4 +19,7 @@ void modules_init(const char *exe_path);
  */
 void modules_emit_if_changed(void);
 
+/* In a forked child (async-signal-safe): the next emission pushes the whole map again. */
+void modules_forget(void);
+
 #endif

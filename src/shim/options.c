@@ -61,6 +61,7 @@ void options_defaults(struct options *c)
     c->quarantine_size = OPTIONS_QUARANTINE_DEFAULT;
     c->abort_on_error = 0;
     c->leak_scan = 1;
+    c->trace_children = 1;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -112,13 +113,14 @@ static int apply(struct options *c, const char *k, size_t kn, const char *v, siz
             goto bad;
         c->depth = (unsigned)x;
     } else if (KEY("free_stacks") || KEY("enabled") || KEY("guard") || KEY("abort_on_error") ||
-               KEY("leak_scan")) {
+               KEY("leak_scan") || KEY("trace_children")) {
         if (num < 0 || x > 1 || vn != 1)
             goto bad;
         *(KEY("enabled")          ? &c->enabled
           : KEY("guard")          ? &c->guard
           : KEY("abort_on_error") ? &c->abort_on_error
           : KEY("leak_scan")      ? &c->leak_scan
+          : KEY("trace_children") ? &c->trace_children
                                   : &c->free_stacks) = (int)x;
     } else if (KEY("quarantine_size")) {
         if (num < 0)

@@ -32,6 +32,7 @@ struct options {
     uint64_t quarantine_size;      /* bytes of freed blocks kept in quarantine, 0 = none */
     int abort_on_error;            /* 1: abort() after recording the first heap error */
     int leak_scan;                 /* 1: reachability scan at exit (needs guard) */
+    int trace_children;            /* 1: exec'd children keep LD_PRELOAD (are traced) */
 };
 
 /* Fill `c` with the defaults. */

@@ -236,6 +236,18 @@ void real_exit(int status)
         syscall(SYS_exit_group, status);
 }
 
+void *real_next(const char *name)
+{
+    int saved = errno;
+    shim_tls.in_dlsym++;
+    shim_tls.guard++;
+    void *f = dlsym(RTLD_NEXT, name);
+    shim_tls.guard--;
+    shim_tls.in_dlsym--;
+    errno = saved;
+    return f;
+}
+
 void *real_cxx(enum real_cxx which)
 {
     void *f = __atomic_load_n(&cxx_fns[which], __ATOMIC_ACQUIRE);

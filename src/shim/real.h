@@ -48,6 +48,12 @@ void real_exit(int status) __attribute__((noreturn));
  */
 void *real_cxx(enum real_cxx which);
 
+/*
+ * The next definition of any other interposed function `name` (dlsym RTLD_NEXT, with
+ * dlsym's own allocations served from the arena); NULL when there is none.
+ */
+void *real_next(const char *name);
+
 /* 1 when p lies in the bootstrap arena (such blocks are never released). */
 int real_is_arena(const void *p);
 

@@ -527,6 +527,11 @@ void scan_exit(int scan, int died_of_signal)
         log_line("leak scan: an on-demand scan did not end; no leak classes recorded", NULL);
 }
 
+void scan_fork_child(void)
+{
+    atomic_store(&busy, 0);
+}
+
 /*
  * scan_run(mode, since): push the callee-saved registers (the only ones that can still
  * hold the program's values after the calls that led here), then call scan_from with the

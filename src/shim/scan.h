@@ -50,4 +50,10 @@ uint64_t scan_check(uint32_t since);
  */
 void scan_exit(int scan, int died_of_signal);
 
+/*
+ * In a forked child (async-signal-safe): no scan is running (a parent thread that was
+ * scanning did not survive the fork), so the child's own exit scan can take the scanner.
+ */
+void scan_fork_child(void);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "shim/options.h"
 #include "shim/ring.h"
@@ -21,7 +22,9 @@
 enum shim_phase {
     SHIM_INIT = 0,      /* constructor not finished: forward, count as untracked */
     SHIM_RECORDING = 1, /* trace open, writer running */
-    SHIM_OFF = 2,       /* disabled, failed, forked child or past the END record */
+    SHIM_OFF = 2,       /* disabled, failed, or past the END record */
+    SHIM_FORKED = 3,    /* forked child without a trace yet: the first recordable call
+                           (or the exit) starts one (fork.c) */
 };
 
 /* shim_thread.pending_kind when no operator new is waiting for its malloc. */
@@ -46,11 +49,29 @@ extern _Atomic uint64_t shim_untracked; /* allocations not recorded */
 extern struct ring shim_ring;           /* the trace's event ring */
 extern struct options shim_options;     /* options, read once at init */
 
+/*
+ * A forked child's first recordable call: start its own trace (fork.c). Returns 1 when
+ * this call may record now.
+ */
+int shim_fork_start(void);
+
 /* 1 when this call may record: recording, and heapwise is not running on this thread. */
 static inline int shim_may_record(void)
 {
-    return likely(atomic_load_explicit(&shim_phase, memory_order_acquire) == SHIM_RECORDING) &&
-           likely(shim_tls.guard == 0);
+    int phase = atomic_load_explicit(&shim_phase, memory_order_acquire);
+    if (likely(phase == SHIM_RECORDING))
+        return likely(shim_tls.guard == 0);
+    return unlikely(phase == SHIM_FORKED) && shim_tls.guard == 0 && shim_fork_start();
+}
+
+/*
+ * Start a forked child's trace now if it has none yet: before a release changes the state
+ * of a block the child inherited, so that the block is in the trace when it goes.
+ */
+static inline void shim_fork_check(void)
+{
+    if (unlikely(atomic_load_explicit(&shim_phase, memory_order_relaxed) == SHIM_FORKED))
+        (void)shim_may_record();
 }
 
 /* Like shim_may_record, but counts an allocation that will not be recorded. */
@@ -68,5 +89,21 @@ static inline int shim_alloc_may_record(void)
  * calls and calls from a process other than the traced one (vfork child) do nothing.
  */
 void shim_finish(int status, unsigned how);
+
+/*
+ * Start the trace of process `pid`: create the file, start the writer thread, push
+ * PROCESS and the module map. The caller holds the recursion guard and sets the phase.
+ * Returns 0, or -1 after one line on stderr.
+ */
+int shim_trace_begin(pid_t pid);
+
+/* In a forked child (async-signal-safe): let go of the parent's trace; pid := ours. */
+void shim_trace_forget(void);
+
+/*
+ * Before an exec: push END (how = exec) and drain every record to the file. Recording
+ * goes on: if the exec fails, the records that follow and a later END supersede it.
+ */
+void shim_exec_begin(void);
 
 #endif

@@ -167,6 +167,18 @@ int stack_frames(uint64_t *out, int max)
     return keep > 0 ? keep : 0;
 }
 
+void stack_fork_child(void)
+{
+    if (table_ready)
+        stacktab_forget_published(&table);
+}
+
+void stack_republish(void)
+{
+    if (table_ready)
+        stacktab_publish_all(&table);
+}
+
 void stack_flush_cache(void)
 {
     if (flush_cache_fn && local_as) {

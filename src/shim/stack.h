@@ -41,6 +41,14 @@ int stack_frames(uint64_t *out, int max);
 int stack_outer_frame(int (*inside)(uint64_t ip, void *arg), void *arg, uint64_t *sp,
                       uint64_t regs[STACK_CALLEE_SAVED]);
 
+/*
+ * In a forked child, before its trace starts (one thread): every known stack must be
+ * published again into the new trace. stack_fork_child forgets the publications;
+ * stack_republish, once the trace is open, pushes a STACK record for every stack.
+ */
+void stack_fork_child(void);
+void stack_republish(void);
+
 /* Tell libunwind the address space changed (after dlclose). */
 void stack_flush_cache(void);
 

@@ -156,6 +156,30 @@ uint32_t stacktab_get(struct stacktab *t, const uint64_t *frames, uint32_t depth
     return 0;
 }
 
+void stacktab_forget_published(struct stacktab *t)
+{
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        struct stacktab_slot *s = &t->slots[i];
+        uint32_t st = atomic_load_explicit(&s->state, memory_order_relaxed);
+        if (st == SLOT_FILLING)
+            atomic_store_explicit(&s->state, SLOT_EMPTY, memory_order_relaxed);
+        else if (st == SLOT_PUBLISHING || st == SLOT_PUBLISHED)
+            atomic_store_explicit(&s->state, SLOT_READY, memory_order_relaxed);
+    }
+}
+
+uint32_t stacktab_publish_all(struct stacktab *t)
+{
+    uint32_t failed = 0;
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        struct stacktab_slot *s = &t->slots[i];
+        if (atomic_load_explicit(&s->state, memory_order_acquire) == SLOT_READY &&
+            publish(t, s) == 0)
+            failed++;
+    }
+    return failed;
+}
+
 uint32_t stacktab_count(struct stacktab *t)
 {
     return atomic_load_explicit(&t->next_id, memory_order_relaxed);

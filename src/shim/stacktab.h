@@ -64,6 +64,19 @@ int stacktab_init(struct stacktab *t, void *mem, uint32_t nslots, uint32_t nfram
  */
 uint32_t stacktab_get(struct stacktab *t, const uint64_t *frames, uint32_t depth);
 
+/*
+ * In a forked child, before it records anything and while it has one thread: forget
+ * every publication (the child's trace has none of the STACK records yet) and drop the
+ * slots that a parent thread was filling when it vanished. Ids stay what they were.
+ */
+void stacktab_forget_published(struct stacktab *t);
+
+/*
+ * Publish every complete stack not published yet (a forked child's new trace, whose
+ * inherited blocks and errors name them). Returns how many could not be published.
+ */
+uint32_t stacktab_publish_all(struct stacktab *t);
+
 /* Number of ids handed out so far. */
 uint32_t stacktab_count(struct stacktab *t);
 

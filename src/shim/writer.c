@@ -36,6 +36,8 @@
 #define WRITER_TID_WAIT_NS (100ull * 1000 * 1000)
 /* How long writer_finish waits for reserved-but-uncommitted records, in ns. */
 #define WRITER_FINISH_NS (200ull * 1000 * 1000)
+/* How long a fork waits for the thread to leave dl_iterate_phdr, in ns. */
+#define WRITER_FORK_WAIT_NS (100ull * 1000 * 1000)
 
 static int out_fd = -1;
 static dev_t out_dev; /* identity of the trace file behind out_fd */
@@ -48,6 +50,8 @@ static _Atomic uint64_t thread_stack; /* an address in the writer thread's stack
 static int thread_started;          /* writer_start created the thread */
 static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
 static size_t buf_len;
+static _Atomic int forking; /* forks in progress: the thread keeps out of dl_iterate_phdr */
+static _Atomic int polling; /* 1 while the thread polls the module map */
 
 /* Stop for good, with one line on stderr. */
 static void give_up(const char *why, const char *detail)
@@ -160,8 +164,12 @@ static void poll_modules(long drained)
     if (ring_used(&shim_ring) > shim_ring.size / 2)
         return; /* this thread must not wait for room that only it can make */
     last = now;
-    if (atomic_load(&shim_phase) == SHIM_RECORDING)
+    /* Dekker with writer_fork_prepare (both sequentially consistent): a fork never
+     * happens while this thread holds the loader lock, which a child would find held. */
+    atomic_store(&polling, 1);
+    if (atomic_load(&forking) == 0 && atomic_load(&shim_phase) == SHIM_RECORDING)
         modules_emit_if_changed();
+    atomic_store(&polling, 0);
 }
 
 static void *writer_main(void *arg)
@@ -205,7 +213,9 @@ int writer_start(int fd)
     return -rc;
 }
 
-int writer_finish(void)
+/* Take the consumer lock, drain everything (waiting boundedly for uncommitted records),
+ * set `stop`, let the lock go. 0 or -EIO. */
+static int drain_all(int stop)
 {
     int expected = 0;
     while (!atomic_compare_exchange_weak(&consumer_busy, &expected, 1)) {
@@ -220,9 +230,47 @@ int writer_finish(void)
             break;
         sched_yield();
     } while (record_now() < deadline);
-    atomic_store(&stopping, 1);
+    if (stop)
+        atomic_store(&stopping, 1);
     atomic_store_explicit(&consumer_busy, 0, memory_order_release);
     return n < 0 || write_failed ? -EIO : 0;
+}
+
+int writer_finish(void)
+{
+    return drain_all(1);
+}
+
+int writer_sync(void)
+{
+    return drain_all(0);
+}
+
+void writer_fork_prepare(void)
+{
+    atomic_fetch_add(&forking, 1);
+    uint64_t deadline = record_now() + WRITER_FORK_WAIT_NS;
+    while (atomic_load(&polling) && record_now() < deadline)
+        sched_yield();
+}
+
+void writer_fork_parent(void)
+{
+    atomic_fetch_sub(&forking, 1);
+}
+
+void writer_fork_child(void)
+{
+    atomic_store(&forking, 0);
+    atomic_store(&polling, 0);
+    atomic_store(&consumer_busy, 0); /* maybe held by a parent thread that is gone */
+    atomic_store(&stopping, 0);
+    atomic_store(&thread_tid, 0);
+    atomic_store(&thread_stack, 0);
+    thread_started = 0;
+    write_failed = 0;
+    buf_len = 0; /* parent records on their way to the parent's file: not ours */
+    out_fd = -1;
 }
 
 uint64_t writer_stack(void)

@@ -20,6 +20,19 @@ int writer_start(int fd);
  */
 int writer_finish(void);
 
+/* Like writer_finish, but the thread goes on draining afterwards (before an exec). */
+int writer_sync(void);
+
+/*
+ * atfork handlers. prepare: wait (bounded) until the thread is out of dl_iterate_phdr and
+ * keep it out until parent (in the parent) or child (in the child) runs. child resets
+ * the consumer lock, the buffer and the thread's state (it did not survive the fork);
+ * async-signal-safe. The child starts a thread again with writer_start.
+ */
+void writer_fork_prepare(void);
+void writer_fork_parent(void);
+void writer_fork_child(void);
+
 /*
  * Kernel tid of the writer thread, so that the leak scan leaves it be; waits (bounded)
  * for a thread just created to say who it is. 0 when there is no writer thread.

@@ -74,6 +74,7 @@ enum trace_kind {
 enum trace_end_how {
     TRACE_END_EXIT = 1,     /* exit()/return from main; status valid */
     TRACE_END_UNDERSCORE_EXIT = 2, /* _exit()/_Exit(); status valid */
+    TRACE_END_EXEC = 3,     /* an exec replaced the program image; status 0 */
     TRACE_END_SIGNAL = 4,   /* died of a fatal signal; status is the signal number */
 };
 

@@ -1,20 +1,40 @@
-# A program that execs keeps its pid: `heapwise run` reports the image that ran last
-# (the one whose status it waited for), whatever the file clock's resolution, and the
-# earlier image's trace is kept, not overwritten.
+# A program that execs keeps its pid: every image writes its own trace (the earlier one
+# moved aside under a "~1" name, not overwritten), the replaced image ends with an END
+# record of how=exec (not "killed"; what was live then is no leak, as with memcheck), and
+# `heapwise run` reports both images, the first first. --trace-children=no (or
+# trace_children=0) stops following at the exec: one trace.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
 hw_json "$PROGS/exec_self"
 expect_eq "$rc" 0 "exit status"
+expect_eq "$(json 'len(r["processes"])')" 2 "both images reported"
 P='r["processes"][0]'
-expect_eq "$(json "$P['argv'][1:]")" "['child']" "the exec'd image"
-expect_eq "$(json "$P['end']")" exit "end"
-expect_eq "$(json "$P['summary']['leaked_bytes']")" 22 "the child's leak"
+C='r["processes"][1]'
+pid=$(json "$P['pid']")
+expect_eq "$(json "$C['pid']")" "$pid" "same pid"
+expect_eq "$(json "$P['argv'][1:]")" "[]" "the first image"
+expect_eq "$(json "$P['end']"),$(json "$P['warning']")" "exec,None" "replaced by exec, not killed"
+expect_eq "$(json "$P['summary']['allocations']")" 1 "the first image's allocation"
+expect_eq "$(json "$P['summary']['leaked_bytes']")" 0 "nothing leaks across exec"
+expect_eq "$(json "$C['argv'][1:]")" "['child']" "the exec'd image"
+expect_eq "$(json "$C['end']"),$(json "$C['status']")" "exit,0" "the exec'd image's end"
+expect_eq "$(json "$C['summary']['leaked_bytes']")" 22 "the exec'd image's leak"
 
-# The image before the exec keeps its own trace, moved aside under a "~1" name.
 expect_eq "$(cd "$T" && ls heapwise.*.trace | tr '\n' ' ')" \
-    "heapwise.exec_self.$(json "r['processes'][0]['pid']").trace heapwise.exec_self~1.$(json "r['processes'][0]['pid']").trace " \
-    "one trace per program image"
+    "heapwise.exec_self.$pid.trace heapwise.exec_self~1.$pid.trace " "one trace per program image"
 "$HW" report --json "$T" >"$T/report.json" 2>/dev/null
-expect_eq "$(json "sorted(p['summary']['leaked_bytes'] for p in r['processes'])")" "[11, 22]" \
-    "both images reported"
+expect_eq "$(json "sorted((p['end'], p['summary']['leaked_bytes']) for p in r['processes'])")" \
+    "[('exec', 0), ('exit', 22)]" "both images from the directory"
+
+rm -f "$T"/*.trace
+hw_json --trace-children=no "$PROGS/exec_self"
+expect_eq "$rc" 0 "exit status without following"
+expect_eq "$(ls "$T" | grep -c '\.trace$')" 1 "--trace-children=no: one trace"
+expect_eq "$(json "[p['end'] for p in r['processes']]")" "['exec']" "only the first image"
+
+rm -f "$T"/*.trace
+rc=0
+HEAPWISE_OPTIONS=trace_children=0 "$HW" run -o "$T" "$PROGS/exec_self" >/dev/null 2>&1 || rc=$?
+expect_eq "$rc" 0 "exit status with trace_children=0"
+expect_eq "$(ls "$T" | grep -c '\.trace$')" 1 "trace_children=0: one trace"
 exit 0

@@ -10,7 +10,8 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/err_corrupt tests/progs/err_write_after_free tests/progs/err_mismatch \
 	tests/progs/clean_mixed tests/progs/exec_self tests/progs/err_cxx_kinds \
 	tests/progs/leak_classes tests/progs/many_live tests/progs/leak_check_api \
-	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics
+	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics \
+	tests/progs/fork_child tests/progs/fork_threads
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -44,6 +45,9 @@ tests_progs_leak_roots_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_roots_LDADD = -lpthread
 tests_progs_leak_heuristics_SOURCES = tests/progs/leak_heuristics.cc
 tests_progs_leak_heuristics_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
+tests_progs_fork_child_CFLAGS = $(PROG_CFLAGS)
+tests_progs_fork_threads_CFLAGS = $(PROG_CFLAGS)
+tests_progs_fork_threads_LDADD = -lpthread
 tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
 tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 
@@ -58,7 +62,9 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/cli_errors.sh tests/integration/report_cmd.sh \
 	tests/integration/demo.sh tests/integration/errors_c.sh \
 	tests/integration/errors_cxx.sh tests/integration/clean.sh tests/integration/exec.sh \
-	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh
+	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh \
+	tests/integration/fork.sh tests/integration/fork_threads.sh \
+	tests/integration/trace_files.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh

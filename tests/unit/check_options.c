@@ -78,6 +78,11 @@ START_TEST(test_leak_scan_key)
     ck_assert_int_eq(o.leak_scan, 1);
     ck_assert_int_eq(options_parse(&o, "leak_scan=on", err), -EINVAL);
     ck_assert_str_eq(err, "bad value 'on' for option 'leak_scan'");
+    ck_assert_int_eq(options_parse(&o, "", err), 0);
+    ck_assert_int_eq(o.trace_children, 1);
+    ck_assert_int_eq(options_parse(&o, "trace_children=0", err), 0);
+    ck_assert_int_eq(o.trace_children, 0);
+    ck_assert_int_eq(options_parse(&o, "trace_children=no", err), -EINVAL);
 }
 END_TEST
 

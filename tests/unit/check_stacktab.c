@@ -184,6 +184,30 @@ START_TEST(test_init_rejects)
 }
 END_TEST
 
+/* A forked child: every stack is published again, ids unchanged; a half-filled slot goes. */
+START_TEST(test_fork_republishes)
+{
+    struct published *p = calloc(1, sizeof(*p));
+    struct stacktab *t = table_new(1024, 1 << 16, p);
+    uint64_t f[16];
+    for (uint32_t k = 0; k < 50; k++) {
+        uint32_t d = make_stack(k, f);
+        ck_assert_uint_eq(stacktab_get(t, f, d), k + 1);
+    }
+    t->slots[1023].state = 1; /* FILLING: its thread vanished at the fork */
+    stacktab_forget_published(t);
+    ck_assert_uint_eq(t->slots[1023].state, 0);
+    ck_assert_uint_eq(stacktab_publish_all(t), 0);
+    for (uint32_t k = 0; k < 50; k++)
+        ck_assert_int_eq(atomic_load(&p->count[k + 1]), 2);
+    uint32_t d = make_stack(7, f);
+    ck_assert_uint_eq(stacktab_get(t, f, d), 8);
+    ck_assert_int_eq(atomic_load(&p->count[8]), 2);
+    table_free(t);
+    free(p);
+}
+END_TEST
+
 static Suite *stacktab_suite(void)
 {
     Suite *s = suite_create("stacktab");
@@ -194,6 +218,7 @@ static Suite *stacktab_suite(void)
     tcase_add_test(tc, test_full_table_degrades);
     tcase_add_test(tc, test_failed_publication_retries);
     tcase_add_test(tc, test_init_rejects);
+    tcase_add_test(tc, test_fork_republishes);
     suite_add_tcase(s, tc);
     return s;
 }
