@@ -24,6 +24,7 @@ struct analyze_frame {
     uint64_t address;     /* return address as recorded (the report may print address-1 lookups) */
     const char *module;   /* path of the loaded object, NULL if no module covers it */
     const char *function; /* demangled function name, NULL if unknown */
+    const char *mangled;  /* its mangled name when it had one (C++), else NULL */
     const char *file;     /* source file, NULL if no line info */
     int line;             /* source line, 0 if unknown */
     int inlined;          /* 1 for a frame inlined into the next (outer) frame */
