@@ -32,7 +32,7 @@ struct suppress {
     struct strpool strings;      /* every string of the rules */
 };
 
-/* Make an empty list. Never fails. */
+/* Make an empty list (an all-zero struct suppress is one too). Never fails. */
 void suppress_init(struct suppress *s);
 
 /* Free the rules; s is empty and reusable afterwards. */
