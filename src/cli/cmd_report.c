@@ -25,6 +25,16 @@ static const char usage[] =
     "  --show-reachable     also list blocks still reachable at exit\n"
     "  --show-possibly      also list blocks only reachable through interior pointers\n"
     "  --error-exitcode=N   exit N (1-255) when a heap error or a leak was found\n"
+    "  --leak-kinds=LIST    leak classes that count as found and are listed: definite,\n"
+    "                       indirect, possible, reachable, all, none (default:\n"
+    "                       definite,indirect)\n"
+    "  --suppressions=FILE  leave out findings matching FILE's rules (LeakSanitizer's\n"
+    "                       format: leak:PATTERN, double_free:PATTERN, ...); repeatable\n"
+    "  --gen-suppressions   after the report, print a rule for each finding\n"
+    "  --quiet              no report for a process where nothing was found\n"
+    "  --flamegraph[=leaked|allocated]\n"
+    "                       print collapsed stacks (flamegraph.pl, speedscope) instead of\n"
+    "                       the report: leaked bytes (default) or all allocated bytes\n"
     "  -h, --help           show this help and exit\n"
     "\n"
     "Exit status: N of --error-exitcode when it applies, else 0 when every trace\n"
@@ -112,23 +122,25 @@ int cmd_report(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         int taken = cli_report_option(CMD, c, optarg, &req);
-        if (taken == CLI_EXIT_USAGE)
-            return taken;
-        if (taken)
+        if (taken == 1)
             continue;
-        if (c == 'h') {
+        if (taken == 0 && c == 'h')
             fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        else if (taken == 0)
+            taken = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        cli_report_release(&req);
+        return taken ? taken : CLI_EXIT_OK;
     }
-    if (optind >= argc)
+    if (optind >= argc) {
+        cli_report_release(&req);
         return cli_usage_error(CMD, "no trace given");
+    }
     struct path_list l = {0};
     int bad = collect(&l, argv + optind, argc - optind);
     int rc = l.n ? cli_emit_reports(CMD, l.v, NULL, l.n, &req) : 0;
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
+    cli_report_release(&req);
     return cli_exit_status(&req, rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK);
 }

@@ -39,7 +39,17 @@ static const char usage[] =
     "      --show-shim-frames keep frames inside libheapwise.so in stacks\n"
     "      --show-reachable   also list blocks still reachable at exit\n"
     "      --show-possibly    also list blocks only reachable through interior pointers\n"
-    "      --error-exitcode=N exit N (1-255) when a heap error or a leak was found\n"
+    "      --error-exitcode=N   exit N (1-255) when a heap error or a leak was found\n"
+    "      --leak-kinds=LIST    leak classes that count as found and are listed: definite,\n"
+    "                         indirect, possible, reachable, all, none (default:\n"
+    "                         definite,indirect)\n"
+    "      --suppressions=FILE  leave out findings matching FILE's rules (LeakSanitizer's\n"
+    "                         format: leak:PATTERN, double_free:PATTERN, ...); repeatable\n"
+    "      --gen-suppressions   after the report, print a rule for each finding\n"
+    "      --quiet              no report for a process where nothing was found\n"
+    "      --flamegraph[=leaked|allocated]\n"
+    "                         print collapsed stacks (flamegraph.pl, speedscope) instead of\n"
+    "                         the report: leaked bytes (default) or all allocated bytes\n"
     "      --abort-on-error   abort() the program at its first heap error\n"
     "  -h, --help             show this help and exit\n"
     "\n"
@@ -353,29 +363,37 @@ static int start(char **args, const struct run_opts *o, const char *out, pid_t *
     return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* cmd_run with the options in o (released by the caller). */
+static int run(int argc, char **argv, struct run_opts *o)
 {
-    struct run_opts o = {0};
-    int rc = parse(argc, argv, &o);
+    int rc = parse(argc, argv, o);
     if (rc)
         return rc == 1 ? CLI_EXIT_OK : rc;
     if (optind >= argc)
         return cli_usage_error(CMD, "no program given");
-    if (o.depth && !check_depth(o.depth))
-        return cli_usage_error(CMD, "--depth: '%s' is not a number from 1 to 256", o.depth);
+    if (o->depth && !check_depth(o->depth))
+        return cli_usage_error(CMD, "--depth: '%s' is not a number from 1 to 256", o->depth);
     char out[PATH_MAX];
     int dir = 0;
-    if (choose_output(o.output, out, sizeof(out), &dir) < 0)
-        return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o.output);
+    if (choose_output(o->output, out, sizeof(out), &dir) < 0)
+        return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o->output);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     pid_t pid;
-    rc = start(argv + optind, &o, out, &pid);
+    rc = start(argv + optind, o, out, &pid);
     if (rc)
         return rc;
     int status = wait_child(pid);
     int code = exit_code_of(status);
-    if (report(pid, status, out, dir, &o) < 0 && code == 0)
+    if (report(pid, status, out, dir, o) < 0 && code == 0)
         return 1;
-    return cli_exit_status(&o.req, code);
+    return cli_exit_status(&o->req, code);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    int rc = run(argc, argv, &o);
+    cli_report_release(&o.req);
+    return rc;
 }

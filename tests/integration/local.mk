@@ -58,7 +58,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/cli_errors.sh tests/integration/report_cmd.sh \
 	tests/integration/demo.sh tests/integration/errors_c.sh \
 	tests/integration/errors_cxx.sh tests/integration/clean.sh tests/integration/exec.sh \
-	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh
+	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh \
+	tests/integration/suppressions.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
