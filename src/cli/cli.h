@@ -57,6 +57,24 @@ struct report_request {
         {"leak-kinds", required_argument, NULL, 'K'}, {"quiet", no_argument, NULL, 'q'},          \
         {"flamegraph", optional_argument, NULL, 'F'}
 
+/* --help lines of CLI_REPORT_OPTIONS, in the layout of both commands' usage texts. */
+#define CLI_REPORT_USAGE                                                                           \
+    "      --json                the report as one JSON document (schema: heapwise(1))\n"        \
+    "      --show-shim-frames    keep frames inside libheapwise.so in stacks\n"                   \
+    "      --show-reachable      also list blocks still reachable at exit\n"                      \
+    "      --show-possibly       also list blocks only reachable through interior pointers\n"     \
+    "      --error-exitcode=N    exit N (1-255) when a heap error or a leak was found\n"          \
+    "      --leak-kinds=LIST     leak classes that count as found (and are listed):\n"            \
+    "                            definite,indirect,possible,reachable, all, none\n"               \
+    "                            (default: definite,indirect)\n"                                  \
+    "      --suppressions=FILE   leave out findings matched by FILE's rules (LeakSanitizer's\n"   \
+    "                            format: leak:PATTERN, double_free:PATTERN, ...); repeatable\n"  \
+    "      --gen-suppressions    after the report, print a rule for each finding\n"               \
+    "      --quiet               no report for a process where nothing was found\n"               \
+    "      --flamegraph[=leaked|allocated]\n"                                                      \
+    "                            collapsed stacks (flamegraph.pl, speedscope) instead of the\n"   \
+    "                            report: leaked bytes (default) or all allocated bytes\n"
+
 /*
  * Apply getopt's result c (with optarg arg) if it is one of CLI_REPORT_OPTIONS: returns 1
  * when taken, 0 when c is not a report option, or CLI_EXIT_USAGE after a message.
