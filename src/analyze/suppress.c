@@ -54,9 +54,8 @@ static void list_kinds(char *buf, size_t len)
         used += (size_t)snprintf(buf + used, len - used, ", %s", trace_error_name(k));
 }
 
-__attribute__((format(printf, 5, 6))) static int bad_line(struct analyze_error *err,
-                                                           const char *file, int line,
-                                                           size_t offset, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+bad_line(struct analyze_error *err, const char *file, int line, size_t offset, const char *fmt, ...)
 {
     char cause[192];
     va_list ap;

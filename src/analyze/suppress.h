@@ -29,7 +29,7 @@ struct suppress_rule {
 struct suppress {
     struct suppress_rule *rules; /* n entries */
     size_t n, cap;
-    struct strpool strings;      /* every string of the rules */
+    struct strpool strings; /* every string of the rules */
 };
 
 /* Make an empty list (an all-zero struct suppress is one too). Never fails. */

@@ -122,12 +122,15 @@ END_TEST
 
 static const struct analyze_frame leak_frames[] = {
     {.module = LIBSTDCXX, .function = "operator new(unsigned long)", .mangled = "_Znwm"},
-    {.module = PROG, .function = "ns::Cache::fill(int)", .mangled = "_ZN2ns5Cache4fillEi",
-     .file = "/src/cache.cc", .line = 12},
+    {.module = PROG,
+     .function = "ns::Cache::fill(int)",
+     .mangled = "_ZN2ns5Cache4fillEi",
+     .file = "/src/cache.cc",
+     .line = 12},
     {.module = PROG, .function = "main", .file = "/src/main.c", .line = 3},
 };
-static const struct analyze_stack leak_stack = {.id = 1, .nframes = 3,
-                                                .frames = (struct analyze_frame *)leak_frames};
+static const struct analyze_stack leak_stack = {
+    .id = 1, .nframes = 3, .frames = (struct analyze_frame *)leak_frames};
 
 /* Index of the rule of `rules` (a fresh list) that takes a finding of kind at leak_stack. */
 static long find(const char *kind, const char *rules)
@@ -142,10 +145,10 @@ START_TEST(test_find_by_function_file_module)
 {
     ck_assert_int_eq(find("leak", "leak:ns::Cache::fill"), 0);
     ck_assert_int_eq(find("leak", "leak:_ZN2ns5Cache4fill"), 0); /* mangled */
-    ck_assert_int_eq(find("leak", "leak:cache.cc"), 0);           /* source file */
-    ck_assert_int_eq(find("leak", "leak:^/usr/bin/prog$"), 0);    /* module */
-    ck_assert_int_eq(find("leak", "leak:libstdc++"), 0);          /* any frame */
-    ck_assert_int_eq(find("leak", "leak:^cache.cc"), -1);         /* the path is whole */
+    ck_assert_int_eq(find("leak", "leak:cache.cc"), 0);          /* source file */
+    ck_assert_int_eq(find("leak", "leak:^/usr/bin/prog$"), 0);   /* module */
+    ck_assert_int_eq(find("leak", "leak:libstdc++"), 0);         /* any frame */
+    ck_assert_int_eq(find("leak", "leak:^cache.cc"), -1);        /* the path is whole */
     ck_assert_int_eq(find("leak", "leak:^fill"), -1);
 }
 END_TEST
@@ -153,12 +156,10 @@ END_TEST
 START_TEST(test_find_first_rule_of_kind)
 {
     ck_assert_int_eq(find("leak", "leak:nothing\ndouble_free:main\nleak:main\nleak:fill"), 2);
-    ck_assert_int_eq(suppress_find(&s, "double_free",
-                                   (const struct analyze_stack *const[]){&leak_stack}, 1),
-                     1);
-    ck_assert_int_eq(suppress_find(&s, "overflow",
-                                   (const struct analyze_stack *const[]){&leak_stack}, 1),
-                     -1);
+    ck_assert_int_eq(
+        suppress_find(&s, "double_free", (const struct analyze_stack *const[]){&leak_stack}, 1), 1);
+    ck_assert_int_eq(
+        suppress_find(&s, "overflow", (const struct analyze_stack *const[]){&leak_stack}, 1), -1);
     ck_assert_int_eq(suppress_find(&s, "leak", NULL, 0), -1);
 }
 END_TEST
