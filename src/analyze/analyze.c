@@ -16,6 +16,7 @@
 #include "analyze/replay.h"
 #include "analyze/runtime.h"
 #include "analyze/strpool.h"
+#include "analyze/suppress.h"
 #include "analyze/symbolize.h"
 #include "trace/format.h"
 
@@ -30,6 +31,7 @@ struct analysis {
 /* State while the records stream by. */
 struct run {
     struct analysis *a;
+    const struct analyze_opts *opts;
     struct replay replay;
     struct errors errors;
     uint64_t secret; /* the trace's guard_secret */
@@ -213,6 +215,100 @@ static void count_leak(struct analyze_summary *s, unsigned leak_class, uint64_t 
     }
 }
 
+/* The rule --gen-suppressions proposes for a finding at st, pooled; NULL when none. */
+static const char *propose(struct run *run, const char *kind, const struct analyze_stack *st)
+{
+    char rule[1024];
+    if (!run->opts->gen_suppressions || suppress_rule_for(rule, sizeof(rule), kind, st) < 0)
+        return NULL;
+    return strpool_dup(&run->a->strings, rule);
+}
+
+/*
+ * 1 when a rule of kind takes the finding at the n stacks: it is then added to that rule's
+ * tally (count, bytes). 0 when no rule does.
+ */
+static int suppressed(struct run *run, const char *kind, const struct analyze_stack *const *st,
+                      size_t n, uint64_t count, uint64_t bytes)
+{
+    struct analyze_process *p = &run->a->pub;
+    long r = p->suppressed ? suppress_find(run->opts->suppress, kind, st, n) : -1;
+    if (r < 0)
+        return 0;
+    p->suppressed[r].count += count;
+    p->suppressed[r].bytes += bytes;
+    return 1;
+}
+
+/* Start one tally per rule (finish_tallies keeps those that took something). */
+static int start_tallies(struct run *run)
+{
+    const struct suppress *s = run->opts->suppress;
+    struct analyze_process *p = &run->a->pub;
+    if (!s || s->n == 0)
+        return 0;
+    if (!(p->suppressed = calloc(s->n, sizeof(*p->suppressed))))
+        return -ENOMEM;
+    p->nsuppressed = s->n;
+    return 0;
+}
+
+/* "kind:pattern" in the analysis's pool; NULL when out of memory. */
+static const char *pooled_rule(struct run *run, const char *kind, const char *pattern)
+{
+    char *rule = NULL;
+    if (asprintf(&rule, "%s:%s", kind, pattern) < 0)
+        return NULL;
+    const char *copy = strpool_dup(&run->a->strings, rule);
+    free(rule);
+    return copy;
+}
+
+static int finish_tallies(struct run *run)
+{
+    struct analyze_process *p = &run->a->pub;
+    const struct suppress_rule *rules = run->opts->suppress ? run->opts->suppress->rules : NULL;
+    size_t used = 0;
+    for (size_t i = 0; i < p->nsuppressed; i++) {
+        struct analyze_suppressed *t = &p->suppressed[used];
+        if (p->suppressed[i].count == 0)
+            continue;
+        *t = p->suppressed[i];
+        t->kind = rules[i].kind; /* a static name */
+        t->line = rules[i].line;
+        t->file = strpool_dup(&run->a->strings, rules[i].file);
+        t->pattern = strpool_dup(&run->a->strings, rules[i].pattern);
+        if (!t->file || !t->pattern || !(t->rule = pooled_rule(run, t->kind, t->pattern)))
+            return -ENOMEM;
+        used++;
+    }
+    p->nsuppressed = used;
+    return 0;
+}
+
+/* One group still live: runtime-owned, suppressed, or a leak of the report. */
+static void take_leak(struct run *run, const struct replay_group *g,
+                      const struct analyze_stack *st)
+{
+    struct analyze_process *p = &run->a->pub;
+    struct analyze_summary *sum = &run->replay.sum;
+    if (runtime_sets_apart(runtime_owns(st), g->leak_class, p->end == ANALYZE_END_SIGNAL)) {
+        sum->runtime_bytes += g->bytes;
+        sum->runtime_blocks += g->blocks;
+    } else if (suppressed(run, SUPPRESS_LEAK, &st, 1, g->blocks, g->bytes)) {
+        sum->suppressed_bytes += g->bytes;
+        sum->suppressed_blocks += g->blocks;
+    } else {
+        struct analyze_leak *l = &p->leaks[p->nleaks++];
+        l->kind = leak_kind(g->leak_class);
+        l->bytes = g->bytes;
+        l->blocks = g->blocks;
+        l->stack = st;
+        l->suppression = propose(run, SUPPRESS_LEAK, st);
+        count_leak(sum, g->leak_class, l->bytes, l->blocks);
+    }
+}
+
 /*
  * Group, order and symbolise what is still live. Nothing of an image replaced by exec is
  * a leak: exec releases the whole address space (memcheck does not check at exec either).
@@ -233,23 +329,37 @@ static int collect_leaks(struct run *run)
     run->replay.sum.scanned = run->replay.scanned;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
-        if (!st) {
+        if (st)
+            take_leak(run, &groups[i], st);
+        else
             rc = -ENOMEM;
-        } else if (runtime_sets_apart(runtime_owns(st), groups[i].leak_class,
-                                      p->end == ANALYZE_END_SIGNAL)) {
-            run->replay.sum.runtime_bytes += groups[i].bytes;
-            run->replay.sum.runtime_blocks += groups[i].blocks;
-        } else {
-            struct analyze_leak *l = &p->leaks[p->nleaks++];
-            l->kind = leak_kind(groups[i].leak_class);
-            l->bytes = groups[i].bytes;
-            l->blocks = groups[i].blocks;
-            l->stack = st;
-            count_leak(&run->replay.sum, groups[i].leak_class, l->bytes, l->blocks);
-        }
     }
     free(groups);
-    symbolize_release_debuginfo(run->a->sym);
+    return rc;
+}
+
+/* Every allocation site with what it allocated over the run, largest first. */
+static int collect_allocated(struct run *run)
+{
+    struct analyze_process *p = &run->a->pub;
+    struct replay_group *groups;
+    size_t n;
+    if (!run->opts->allocated)
+        return 0;
+    if (replay_sites(&run->replay, &groups, &n) < 0)
+        return -ENOMEM;
+    if (n > 1)
+        qsort(groups, n, sizeof(*groups), by_size);
+    int rc = n && !(p->allocated = calloc(n, sizeof(*p->allocated))) ? -ENOMEM : 0;
+    for (size_t i = 0; i < n && rc == 0; i++, p->nallocated++) {
+        struct analyze_leak *l = &p->allocated[i];
+        l->kind = "allocated";
+        l->bytes = groups[i].bytes;
+        l->blocks = groups[i].blocks;
+        if (!(l->stack = symbolize_stack(run->a->sym, groups[i].stack)))
+            rc = -ENOMEM;
+    }
+    free(groups);
     return rc;
 }
 
@@ -295,6 +405,17 @@ static int publish_error(struct run *run, const struct error_entry *en,
     return rc;
 }
 
+/* 1 when a rule takes the published error e (then counted apart), else 0. */
+static int error_suppressed(struct run *run, struct analyze_heap_error *e)
+{
+    const struct analyze_stack *stacks[] = {e->stack, e->alloc, e->freed};
+    if (!suppressed(run, e->kind, stacks, 3, e->count, 0))
+        return 0;
+    run->replay.sum.errors -= e->count;
+    run->replay.sum.suppressed_errors += e->count;
+    return 1;
+}
+
 static int collect_errors(struct run *run)
 {
     struct analyze_process *p = &run->a->pub;
@@ -305,8 +426,14 @@ static int collect_errors(struct run *run)
     if (!(p->errors = calloc(n, sizeof(*p->errors))))
         return -ENOMEM;
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++, p->nerrors++)
-        rc = publish_error(run, &run->errors.v[i], &p->errors[i]);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct analyze_heap_error *e = &p->errors[p->nerrors];
+        rc = publish_error(run, &run->errors.v[i], e);
+        if (rc == 0 && !error_suppressed(run, e)) {
+            e->suppression = propose(run, e->kind, e->stack ? e->stack : e->alloc);
+            p->nerrors++;
+        }
+    }
     return rc;
 }
 
@@ -348,9 +475,16 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     p->duration_ns = run->last_ns - run->first_ns;
     int rc = conclude(run, r);
     if (rc == 0)
+        rc = start_tallies(run);
+    if (rc == 0)
         rc = collect_errors(run);
     if (rc == 0)
         rc = collect_leaks(run);
+    if (rc == 0)
+        rc = collect_allocated(run);
+    if (rc == 0)
+        rc = finish_tallies(run);
+    symbolize_release_debuginfo(run->a->sym);
     uint64_t dropped = p->summary.dropped, untracked = p->summary.untracked;
     p->summary = run->replay.sum; /* with leaked_* from collect_leaks */
     p->summary.dropped = dropped;
@@ -365,8 +499,11 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
 int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
                   struct analyze_error *err)
 {
+    static const struct analyze_opts defaults;
     struct reader r;
     struct run run = {0};
+    if (!opts)
+        opts = &defaults;
     err->message[0] = '\0';
     err->offset = -1;
     *out = NULL;
@@ -376,6 +513,8 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
         rc = -ENOMEM;
     }
     replay_init(&run.replay);
+    run.replay.track_sites = opts->allocated;
+    run.opts = opts;
     errors_init(&run.errors);
     run.secret = r.hdr.guard_secret;
     if (rc == 0)
@@ -411,6 +550,8 @@ void analyze_process_free(struct analyze_process *p)
     free(a->argv);
     free(p->leaks);
     free(p->errors);
+    free(p->suppressed);
+    free(p->allocated);
     free(a);
 }
 

@@ -28,6 +28,7 @@ struct analyze_frame {
     const char *file;     /* source file, NULL if no line info */
     int line;             /* source line, 0 if unknown */
     int inlined;          /* 1 for a frame inlined into the next (outer) frame */
+    const char *mangled;  /* the function's mangled name when it had one (C++), else NULL */
 };
 
 /* A symbolised stack: innermost first, shim frames removed, inline frames expanded. */
@@ -44,6 +45,7 @@ struct analyze_leak {
     uint64_t bytes;               /* sum of requested sizes */
     uint64_t blocks;              /* number of blocks */
     const struct analyze_stack *stack;
+    const char *suppression;      /* the rule that would suppress it (gen_suppressions), or NULL */
 };
 
 /* A heap error (one context: identical errors are folded into count). */
@@ -67,6 +69,18 @@ struct analyze_heap_error {
     uint8_t found[TRACE_ERROR_BYTES], expected[TRACE_ERROR_BYTES];
     uint64_t count;          /* occurrences of this context */
     const char *message;     /* one line describing it */
+    const char *suppression; /* the rule that would suppress it (gen_suppressions), or NULL */
+};
+
+/* What one suppression rule took out of one process's findings. */
+struct analyze_suppressed {
+    const char *kind;        /* "leak" or a heap error kind */
+    const char *pattern;     /* as written after the colon */
+    const char *rule;        /* "kind:pattern" */
+    const char *file;        /* suppressions file and line of the rule */
+    int line;
+    uint64_t count;          /* leaked blocks, or heap error occurrences */
+    uint64_t bytes;          /* leaked bytes (0 for heap errors) */
 };
 
 /* Totals of one process. */
@@ -91,6 +105,9 @@ struct analyze_summary {
     uint64_t runtime_blocks;
     uint64_t implicit_frees; /* live blocks dropped because a new allocation reused their
                                 address (the shim missed their release) */
+    uint64_t suppressed_bytes, suppressed_blocks; /* leaks taken out by suppressions (any
+                                class; not in the totals above) */
+    uint64_t suppressed_errors; /* heap error occurrences taken out (not in errors) */
 };
 
 /* Everything found in one trace. */
@@ -109,13 +126,25 @@ struct analyze_process {
     struct analyze_leak *leaks; /* largest bytes first, ties by blocks then stack id */
     size_t nerrors;
     struct analyze_heap_error *errors; /* in order of first occurrence */
+    size_t nsuppressed;
+    struct analyze_suppressed *suppressed; /* rules that took something, in rule order */
+    size_t nallocated;
+    struct analyze_leak *allocated; /* opts.allocated: every allocation stack with the bytes
+                                       and blocks allocated there over the whole run (kind
+                                       "allocated"), largest first */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
 };
+
+struct suppress; /* analyze/suppress.h */
 
 struct analyze_opts {
     int show_shim_frames;  /* 1: keep frames inside libheapwise.so (debugging heapwise) */
     int max_frames;        /* frames per stack in reports, <= 0: all */
     int show_below_main;   /* 1: keep the frames under main() (__libc_start_main, _start) */
+    const struct suppress *suppress; /* rules taking findings out of the report, or NULL */
+    int gen_suppressions;  /* 1: propose a rule for every leak and heap error */
+    int allocated;         /* 1: fill analyze_process.allocated (costs a symbolised stack per
+                              allocation site) */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */
@@ -161,5 +190,15 @@ int report_text_write(FILE *out, const struct analyze_process *p);
 
 /* One JSON document (schema version 1, see man/heapwise.1) holding every process. */
 int report_json_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
+
+/*
+ * Collapsed stacks of every process for flamegraph.pl or speedscope: one line per distinct
+ * stack, "outermost;...;innermost BYTES", sorted. Leaked bytes (definitely and indirectly
+ * lost, or every live block without a scan; suppressed and runtime blocks excluded), or
+ * with `allocated` the bytes allocated at each stack over the run (needs opts.allocated).
+ * 0, -ENOMEM, or -EIO when the stream reports an error.
+ */
+int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t nprocs,
+                       int allocated);
 
 #endif

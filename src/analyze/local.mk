@@ -10,7 +10,9 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/runtime.h src/analyze/runtime.c \
 	src/analyze/errors.h src/analyze/errors.c \
 	src/analyze/symbolize.h src/analyze/symbolize.c \
-	src/analyze/report_text.c src/analyze/report_json.c
+	src/analyze/suppress.h src/analyze/suppress.c \
+	src/analyze/report_text.c src/analyze/report_json.c \
+	src/analyze/report_flame.c
 libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS)
 libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) -lstdc++
 

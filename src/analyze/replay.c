@@ -15,12 +15,14 @@ void replay_init(struct replay *r)
     memset(r, 0, sizeof(*r));
     hmap_init(&r->live, sizeof(struct replay_block));
     hmap_init(&r->freed, sizeof(struct replay_block));
+    hmap_init(&r->sites, sizeof(struct replay_site));
 }
 
 void replay_fini(struct replay *r)
 {
     hmap_fini(&r->live);
     hmap_fini(&r->freed);
+    hmap_fini(&r->sites);
 }
 
 static void drop(struct replay *r, const struct replay_block *b)
@@ -54,6 +56,13 @@ int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, 
     if (ptr == 0)
         return 0;
     r->sum.allocations++;
+    if (r->track_sites) {
+        struct replay_site *site = hmap_put(&r->sites, (uint64_t)stack + 1, NULL);
+        if (!site)
+            return -ENOMEM;
+        site->bytes += size;
+        site->blocks++;
+    }
     return insert(r, ptr, size, stack, kind);
 }
 
@@ -161,4 +170,22 @@ nomem:
     hmap_fini(&groups);
     free(res);
     return -ENOMEM;
+}
+
+int replay_sites(struct replay *r, struct replay_group **out, size_t *n)
+{
+    struct replay_group *res = calloc(r->sites.count ? r->sites.count : 1, sizeof(*res));
+    if (!res)
+        return -ENOMEM;
+    size_t count = 0, pos = 0;
+    uint64_t key;
+    const struct replay_site *site;
+    while ((site = hmap_next(&r->sites, &pos, &key))) {
+        res[count].stack = (uint32_t)(key - 1);
+        res[count].bytes = site->bytes;
+        res[count++].blocks = site->blocks;
+    }
+    *out = res;
+    *n = count;
+    return 0;
 }

@@ -29,6 +29,14 @@ struct replay {
     uint64_t live_bytes;        /* sum of requested sizes of live blocks */
     struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
     int scanned;                /* a complete leak scan was read */
+    int track_sites;            /* 1: keep `sites` (set before the first event) */
+    struct hmap sites;          /* stack id + 1 -> struct replay_site, every allocation */
+};
+
+/* What was allocated at one stack over the whole trace. */
+struct replay_site {
+    uint64_t bytes;  /* sum of requested sizes (a realloc counts its new size) */
+    uint64_t blocks; /* allocation calls */
 };
 
 /* Blocks still live at the end that share one allocation stack and leak class. */
@@ -88,5 +96,9 @@ void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec);
  * *n; unordered). 0, or -ENOMEM.
  */
 int replay_leaks(struct replay *r, struct replay_group **out, size_t *n);
+
+/* The sites (track_sites) as groups of leak class 0 in a malloc'd array (*out, *n;
+ * unordered). 0, or -ENOMEM. */
+int replay_sites(struct replay *r, struct replay_group **out, size_t *n);
 
 #endif

@@ -3,8 +3,9 @@
  *
  *   { "heapwise": 1, "processes": [ { "pid", "ppid", "exe", "argv", "end", "status",
  *     "signal", "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
- *     [ { "address", "module", "function", "file", "line", "inlined" } ] } ],
- *     "errors": [], "warning" } ] }
+ *     [ { "address", "module", "function", "file", "line", "inlined" } ],
+ *     "suppression" (--gen-suppressions only) } ], "errors": [],
+ *     "suppressions": [ { "rule", "file", "line", "count", "bytes" } ], "warning" } ] }
  *
  * Unknown values are null. Strings are escaped per RFC 8259; bytes that are not valid
  * UTF-8 become U+FFFD. Writes only to the stream it is given.
@@ -90,6 +91,15 @@ static void put_stack(FILE *out, const struct analyze_stack *st)
     fputc(']', out);
 }
 
+/* ", \"suppression\": RULE" when --gen-suppressions proposed one. */
+static void put_proposal(FILE *out, const char *rule)
+{
+    if (!rule)
+        return;
+    fputs(", \"suppression\": ", out);
+    put_string(out, rule);
+}
+
 static void put_leak(FILE *out, const struct analyze_leak *l)
 {
     fputs("{\"kind\": ", out);
@@ -97,6 +107,7 @@ static void put_leak(FILE *out, const struct analyze_leak *l)
     fprintf(out, ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stack\": ", l->bytes,
             l->blocks);
     put_stack(out, l->stack);
+    put_proposal(out, l->suppression);
     fputc('}', out);
 }
 
@@ -163,6 +174,7 @@ static void put_error(FILE *out, const struct analyze_heap_error *e)
     put_error_stacks(out, e);
     fputs(", \"message\": ", out);
     put_string(out, e->message);
+    put_proposal(out, e->suppression);
     fputc('}', out);
 }
 
@@ -189,6 +201,10 @@ static void put_summary(FILE *out, const struct analyze_process *p)
             s->allocations, s->frees, s->peak_bytes, s->leaked_bytes, s->leaked_blocks, s->errors,
             s->dropped, s->untracked, s->unknown_frees, s->implicit_frees, s->runtime_bytes,
             s->runtime_blocks, p->duration_ns);
+    fprintf(out,
+            ", \"suppressed_bytes\": %" PRIu64 ", \"suppressed_blocks\": %" PRIu64
+            ", \"suppressed_errors\": %" PRIu64,
+            s->suppressed_bytes, s->suppressed_blocks, s->suppressed_errors);
     fprintf(out, ", \"leak_scan\": %s", s->scanned ? "true" : "false");
     put_class(out, "definitely_lost", s->scanned, s->definitely_lost_bytes,
               s->definitely_lost_blocks);
@@ -220,6 +236,16 @@ static void put_identity(FILE *out, const struct analyze_process *p)
         fputs("\"signal\": null,\n    ", out);
 }
 
+static void put_suppressed(FILE *out, const struct analyze_suppressed *u)
+{
+    fputs("{\"rule\": ", out);
+    put_string(out, u->rule);
+    fputs(", \"file\": ", out);
+    put_string(out, u->file);
+    fprintf(out, ", \"line\": %d, \"count\": %" PRIu64 ", \"bytes\": %" PRIu64 "}", u->line,
+            u->count, u->bytes);
+}
+
 static void put_process(FILE *out, const struct analyze_process *p)
 {
     put_identity(out, p);
@@ -233,6 +259,11 @@ static void put_process(FILE *out, const struct analyze_process *p)
     for (size_t i = 0; i < p->nerrors; i++) {
         fputs(i ? ",\n      " : "\n      ", out);
         put_error(out, &p->errors[i]);
+    }
+    fputs("],\n    \"suppressions\": [", out);
+    for (size_t i = 0; i < p->nsuppressed; i++) {
+        fputs(i ? ",\n      " : "\n      ", out);
+        put_suppressed(out, &p->suppressed[i]);
     }
     fputs("],\n    \"warning\": ", out);
     put_string(out, p->warning);

@@ -56,12 +56,19 @@ static void write_frame(FILE *out, uint64_t pid, const struct analyze_frame *f, 
     fprintf(out, "%s\n", f->inlined ? " (inlined)" : "");
 }
 
+/* A leak kind in words: "definitely lost". */
+static const char *kind_words(const char *kind, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", kind);
+    for (char *c = buf; *c; c++)
+        *c = *c == '_' ? ' ' : *c;
+    return buf;
+}
+
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
     char kind[32];
-    snprintf(kind, sizeof(kind), "%s", l->kind);
-    for (char *c = kind; *c; c++)
-        *c = *c == '_' ? ' ' : *c;
+    kind_words(l->kind, kind, sizeof(kind));
     fprintf(out, "==%" PRIu64 "== %" PRIu64 " bytes in %" PRIu64 " blocks %s %s, allocated at:\n",
             pid, l->bytes, l->blocks, strcmp(l->kind, "leaked") == 0 ? "were" : "are", kind);
     const struct analyze_stack *s = l->stack;
@@ -135,6 +142,23 @@ static int listed(const struct analyze_leak *l, unsigned show)
     return 1;
 }
 
+/* LSan's "Suppressions used:": what each rule took, when any did. */
+static void write_suppressed(FILE *out, const struct analyze_process *p)
+{
+    const struct analyze_summary *s = &p->summary;
+    if (p->nsuppressed == 0)
+        return;
+    fprintf(out,
+            "==%" PRIu64 "==   suppressed: %" PRIu64 " bytes in %" PRIu64 " blocks, %" PRIu64
+            " errors\n==%" PRIu64 "==        count      bytes  rule\n",
+            p->pid, s->suppressed_bytes, s->suppressed_blocks, s->suppressed_errors, p->pid);
+    for (size_t i = 0; i < p->nsuppressed; i++) {
+        const struct analyze_suppressed *u = &p->suppressed[i];
+        fprintf(out, "==%" PRIu64 "==   %10" PRIu64 " %10" PRIu64 "  %s (%s:%d)\n", p->pid,
+                u->count, u->bytes, u->rule, u->file, u->line);
+    }
+}
+
 static void write_summary(FILE *out, const struct analyze_process *p)
 {
     const struct analyze_summary *s = &p->summary;
@@ -161,8 +185,40 @@ static void write_summary(FILE *out, const struct analyze_process *p)
         write_class(out, pid, "still reachable", s->still_reachable_bytes,
                     s->still_reachable_blocks);
     }
+    write_suppressed(out, p);
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,
             s->leaked_bytes, s->leaked_blocks);
+}
+
+/* 1 when an earlier finding (errors first, then leaks) proposed the same rule. */
+static int proposed_before(const struct analyze_process *p, size_t index, const char *rule)
+{
+    for (size_t i = 0; i < index; i++) {
+        const char *r = i < p->nerrors ? p->errors[i].suppression
+                                       : p->leaks[i - p->nerrors].suppression;
+        if (r && strcmp(r, rule) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* --gen-suppressions: one rule per distinct proposal, each under a comment saying what it
+ * takes, ready to paste into a suppressions file. */
+static void write_proposals(FILE *out, const struct analyze_process *p, unsigned show)
+{
+    char words[32];
+    for (size_t i = 0; i < p->nerrors + p->nleaks; i++) {
+        const struct analyze_heap_error *e = i < p->nerrors ? &p->errors[i] : NULL;
+        const struct analyze_leak *l = e ? NULL : &p->leaks[i - p->nerrors];
+        const char *rule = e ? e->suppression : l->suppression;
+        if (!rule || (l && !listed(l, show)) || proposed_before(p, i, rule))
+            continue;
+        if (e)
+            fprintf(out, "# %s\n%s\n", e->message, rule);
+        else
+            fprintf(out, "# %" PRIu64 " bytes in %" PRIu64 " blocks %s\n%s\n", l->bytes,
+                    l->blocks, kind_words(l->kind, words, sizeof(words)), rule);
+    }
 }
 
 int report_text_write(FILE *out, const struct analyze_process *p)
@@ -180,5 +236,6 @@ int report_text_show(FILE *out, const struct analyze_process *p, unsigned show)
             write_leak(out, p->pid, &p->leaks[i]);
     }
     write_summary(out, p);
+    write_proposals(out, p, show);
     return ferror(out) ? -EIO : 0;
 }

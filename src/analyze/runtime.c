@@ -4,7 +4,8 @@
  * dynamic loader; the block is the runtime's when the loader made it, or when one of
  * those frames is a libc function that keeps what it allocates for the rest of the
  * process (the same set glibc's __libc_freeres releases for valgrind). Then, which of
- * those the report sets apart, as valgrind's freeres at exit would.
+ * those the report sets apart, as valgrind's freeres at exit would; and which frame is
+ * the program's own, below the allocator and the runtime libraries.
  */
 #include "analyze/runtime.h"
 
@@ -59,19 +60,28 @@ static const char *const loader_freeres_functions[] = {
     "_dl_map_object_deps",             /* the dependency search list of a dlopen */
 };
 
-static int in_list(const char *name, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(name, list[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
+/* Functions that hand out memory for their caller: never where a leak "is". */
+static const char *const allocator_functions[] = {
+    "malloc", "calloc", "realloc", "reallocarray", "free", "memalign", "aligned_alloc",
+    "posix_memalign", "valloc", "pvalloc", "strdup", "strndup", "__strdup", "__strndup",
+};
+
+/* Prefixes of the runtime libraries' file names, beyond libc and the loader. */
+static const char *const runtime_libraries[] = {"libstdc++.so", "libgcc_s.so", "libm.so"};
 
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+static int in_list(const char *name, const char *const *list, size_t n, int prefix)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (prefix ? strncmp(name, list[i], strlen(list[i])) == 0 : strcmp(name, list[i]) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int is_loader(const char *module)
@@ -100,8 +110,9 @@ int runtime_owns(const struct analyze_stack *st)
             continue;
         /* once in the loader, the libc frames further out only called it (dlopen) */
         if (in_loader ? in_list(f->function, loader_freeres_functions,
-                                COUNT(loader_freeres_functions))
-                      : !loader && in_list(f->function, runtime_functions, COUNT(runtime_functions)))
+                                COUNT(loader_freeres_functions), 0)
+                      : !loader &&
+                            in_list(f->function, runtime_functions, COUNT(runtime_functions), 0))
             return RUNTIME_FREERES;
     }
     return loader ? RUNTIME_LOADER : RUNTIME_NONE;
@@ -114,4 +125,30 @@ int runtime_sets_apart(int owner, unsigned leak_class, int died_of_signal)
     if (owner == RUNTIME_FREERES)
         return 1;
     return leak_class == 0 || leak_class == LEAK_DEFINITE || leak_class == LEAK_INDIRECT;
+}
+
+static int is_allocator(const char *function)
+{
+    return strncmp(function, "operator new", 12) == 0 ||
+           strncmp(function, "operator delete", 15) == 0 ||
+           in_list(function, allocator_functions,
+                   sizeof(allocator_functions) / sizeof(allocator_functions[0]), 0);
+}
+
+static int is_runtime_module(const char *module)
+{
+    return is_libc(module) || is_loader(module) ||
+           in_list(base_name(module), runtime_libraries,
+                   sizeof(runtime_libraries) / sizeof(runtime_libraries[0]), 1);
+}
+
+long runtime_own_frame(const struct analyze_stack *st)
+{
+    for (size_t i = 0; i < st->nframes; i++) {
+        const struct analyze_frame *f = &st->frames[i];
+        if (f->function && !is_allocator(f->function) &&
+            !(f->module && is_runtime_module(f->module)))
+            return (long)i;
+    }
+    return -1;
 }

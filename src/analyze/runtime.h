@@ -31,4 +31,11 @@ int runtime_owns(const struct analyze_stack *st);
  */
 int runtime_sets_apart(int owner, unsigned leak_class, int died_of_signal);
 
+/*
+ * The innermost frame of st in the program's own code: one with a function name that is
+ * not an allocator entry point (malloc, strdup, operator new, ...) and not inside the C or
+ * C++ runtime (libc, the loader, libstdc++, libgcc_s, libm). Its index, or -1.
+ */
+long runtime_own_frame(const struct analyze_stack *st);
+
 #endif

@@ -328,10 +328,12 @@ static int module_open(struct sym_module *m)
 
 /*
  * A pooled copy of name without its symbol version ("__libc_start_main@@GLIBC_2.34"),
- * demangled when it is a C++ mangled name; NULL for NULL.
+ * demangled when it is a C++ mangled name (the mangled one then in *mangled, else NULL);
+ * NULL for NULL.
  */
-static const char *intern_name(struct symbolize *s, const char *name)
+static const char *intern_name(struct symbolize *s, const char *name, const char **mangled)
 {
+    *mangled = NULL;
     if (!name)
         return NULL;
     const char *at = strchr(name, '@');
@@ -340,8 +342,11 @@ static const char *intern_name(struct symbolize *s, const char *name)
         return bare;
     int status = -1;
     char *plain = __cxa_demangle(bare, NULL, NULL, &status);
-    const char *copy = plain && status == 0 ? strpool_dup(&s->strings, plain) : bare;
+    const char *copy = plain && status == 0 ? strpool_dup(&s->strings, plain) : NULL;
     free(plain);
+    if (!copy)
+        return bare;
+    *mangled = bare;
     return copy;
 }
 
@@ -424,7 +429,7 @@ static int resolve_dwarf(struct symbolize *s, struct sym_module *m, struct analy
         }
         if (tag != DW_TAG_inlined_subroutine)
             continue;
-        f.function = intern_name(s, die_name(&scopes[i]));
+        f.function = intern_name(s, die_name(&scopes[i]), &f.mangled);
         f.file = strpool_dup(&s->strings, file);
         f.inlined = 1;
         rc = push(s, &f);
@@ -433,7 +438,7 @@ static int resolve_dwarf(struct symbolize *s, struct sym_module *m, struct analy
     free(scopes);
     if (rc < 0)
         return rc;
-    f.function = intern_name(s, symbol ? symbol : outer);
+    f.function = intern_name(s, symbol ? symbol : outer, &f.mangled);
     f.file = strpool_dup(&s->strings, file);
     f.line = file ? f.line : 0;
     f.inlined = 0;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analyze/suppress.h"
+
 /* Exit codes of heapwise itself (documented in man/heapwise.1). */
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_INCOMPLETE 1 /* report: a trace was unreadable, truncated or corrupt */
@@ -16,14 +18,32 @@
 #define CLI_EXIT_NOEXEC 126   /* run: the program exists but cannot be executed */
 #define CLI_EXIT_NOTFOUND 127 /* run: the program does not exist */
 
+/* Leak classes (--leak-kinds): which count as findings for --error-exitcode. */
+#define CLI_LEAK_DEFINITE 0x1u  /* definitely lost, and every live block without a scan */
+#define CLI_LEAK_INDIRECT 0x2u
+#define CLI_LEAK_POSSIBLE 0x4u
+#define CLI_LEAK_REACHABLE 0x8u
+#define CLI_LEAK_GIVEN 0x100u   /* set once --leak-kinds was parsed (it may say "none") */
+#define CLI_LEAK_DEFAULT (CLI_LEAK_DEFINITE | CLI_LEAK_INDIRECT)
+
+/* --flamegraph[=leaked|allocated]: collapsed stacks instead of the report. */
+#define CLI_FLAME_LEAKED 1
+#define CLI_FLAME_ALLOCATED 2
+
 /* Options shared by `run` and `report` that shape the report. */
 struct report_request {
     int json;              /* 1: one JSON document instead of text */
+    int flamegraph;        /* 0, or CLI_FLAME_*: collapsed stacks instead of text */
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
     unsigned show;         /* REPORT_SHOW_* bits: leak kinds listed beyond the lost ones */
+    unsigned leak_kinds;   /* CLI_LEAK_* bits, or 0 for CLI_LEAK_DEFAULT */
+    int quiet;             /* 1: no text report for a process without findings */
+    int gen_suppressions;  /* 1: propose a suppression rule for every finding */
+    struct suppress suppress; /* every --suppressions file's rules (zeroed: none) */
     FILE *out;             /* where the report goes */
     int error_exitcode;    /* --error-exitcode's N, or 0 when not given */
-    uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks, all traces */
+    uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks of the
+                              counted classes, all traces, after suppressions */
 };
 
 /* The long options shaping the report, shared by `run` and `report` (getopt values are
@@ -31,7 +51,29 @@ struct report_request {
 #define CLI_REPORT_OPTIONS                                                                         \
     {"json", no_argument, NULL, 'j'}, {"show-shim-frames", no_argument, NULL, 's'},                \
         {"show-reachable", no_argument, NULL, 'R'}, {"show-possibly", no_argument, NULL, 'P'},     \
-        {"error-exitcode", required_argument, NULL, 'e'}
+        {"error-exitcode", required_argument, NULL, 'e'},                                        \
+        {"suppressions", required_argument, NULL, 'S'},                                           \
+        {"gen-suppressions", no_argument, NULL, 'G'},                                             \
+        {"leak-kinds", required_argument, NULL, 'K'}, {"quiet", no_argument, NULL, 'q'},          \
+        {"flamegraph", optional_argument, NULL, 'F'}
+
+/* --help lines of CLI_REPORT_OPTIONS, in the layout of both commands' usage texts. */
+#define CLI_REPORT_USAGE                                                                           \
+    "      --json                the report as one JSON document (schema: heapwise(1))\n"        \
+    "      --show-shim-frames    keep frames inside libheapwise.so in stacks\n"                   \
+    "      --show-reachable      also list blocks still reachable at exit\n"                      \
+    "      --show-possibly       also list blocks only reachable through interior pointers\n"     \
+    "      --error-exitcode=N    exit N (1-255) when a heap error or a leak was found\n"          \
+    "      --leak-kinds=LIST     leak classes that count as found (and are listed):\n"            \
+    "                            definite,indirect,possible,reachable, all, none\n"               \
+    "                            (default: definite,indirect)\n"                                  \
+    "      --suppressions=FILE   leave out findings matched by FILE's rules (LeakSanitizer's\n"   \
+    "                            format: leak:PATTERN, double_free:PATTERN, ...); repeatable\n"  \
+    "      --gen-suppressions    after the report, print a rule for each finding\n"               \
+    "      --quiet               no report for a process where nothing was found\n"               \
+    "      --flamegraph[=leaked|allocated]\n"                                                      \
+    "                            collapsed stacks (flamegraph.pl, speedscope) instead of the\n"   \
+    "                            report: leaked bytes (default) or all allocated bytes\n"
 
 /*
  * Apply getopt's result c (with optarg arg) if it is one of CLI_REPORT_OPTIONS: returns 1
@@ -41,6 +83,9 @@ int cli_report_option(const char *cmd, int c, const char *arg, struct report_req
 
 /* The exit status --error-exitcode asks for when something was found, else `otherwise`. */
 int cli_exit_status(const struct report_request *req, int otherwise);
+
+/* Free what the report options hold (the suppression rules). */
+void cli_report_release(struct report_request *req);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -20,12 +20,8 @@ static const char usage[] =
     "Analyse heapwise traces and print a leak report for each process.\n"
     "A directory stands for every *.trace file in it.\n"
     "\n"
-    "  --json               print one JSON document (schema: man heapwise(1))\n"
-    "  --show-shim-frames   keep frames inside libheapwise.so in stacks\n"
-    "  --show-reachable     also list blocks still reachable at exit\n"
-    "  --show-possibly      also list blocks only reachable through interior pointers\n"
-    "  --error-exitcode=N   exit N (1-255) when a heap error or a leak was found\n"
-    "  -h, --help           show this help and exit\n"
+    CLI_REPORT_USAGE
+    "  -h, --help                show this help and exit\n"
     "\n"
     "Exit status: N of --error-exitcode when it applies, else 0 when every trace\n"
     "was read completely, 1 when a trace was\n"
@@ -112,23 +108,25 @@ int cmd_report(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         int taken = cli_report_option(CMD, c, optarg, &req);
-        if (taken == CLI_EXIT_USAGE)
-            return taken;
-        if (taken)
+        if (taken == 1)
             continue;
-        if (c == 'h') {
+        if (taken == 0 && c == 'h')
             fputs(usage, stdout);
-            return CLI_EXIT_OK;
-        }
-        return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        else if (taken == 0)
+            taken = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        cli_report_release(&req);
+        return taken ? taken : CLI_EXIT_OK;
     }
-    if (optind >= argc)
+    if (optind >= argc) {
+        cli_report_release(&req);
         return cli_usage_error(CMD, "no trace given");
+    }
     struct path_list l = {0};
     int bad = collect(&l, argv + optind, argc - optind);
     int rc = l.n ? cli_emit_reports(CMD, l.v, NULL, l.n, &req) : 0;
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
+    cli_report_release(&req);
     return cli_exit_status(&req, rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK);
 }

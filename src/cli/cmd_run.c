@@ -33,20 +33,16 @@ static const char usage[] =
     "Usage: heapwise run [OPTIONS] [--] PROG [ARGS...]\n"
     "Run PROG with every allocation traced, then print a leak report on stderr.\n"
     "\n"
-    "  -o, --output=PATH      trace file (%p: pid) or directory for traces\n"
-    "                         (default: heapwise.PROG.PID.trace in the current directory)\n"
-    "      --log-file=FILE    write the report to FILE instead of stderr\n"
-    "      --json             write the report as one JSON document\n"
-    "      --depth=N          frames captured per stack (1-256, default 64)\n"
-    "      --no-free-stacks   do not capture stacks on free (faster)\n"
-    "      --show-shim-frames keep frames inside libheapwise.so in stacks\n"
-    "      --show-reachable   also list blocks still reachable at exit\n"
-    "      --show-possibly    also list blocks only reachable through interior pointers\n"
-    "      --error-exitcode=N exit N (1-255) when a heap error or a leak was found\n"
-    "      --abort-on-error   abort() the program at its first heap error\n"
+    "  -o, --output=PATH         trace file (%p: pid) or directory for traces\n"
+    "                            (default: heapwise.PROG.PID.trace in the current directory)\n"
+    "      --log-file=FILE       write the report to FILE instead of stderr\n"
+    "      --depth=N             frames captured per stack (1-256, default 64)\n"
+    "      --no-free-stacks      do not capture stacks on free (faster)\n"
+    "      --abort-on-error      abort() the program at its first heap error\n"
     "      --trace-children=yes|no  trace the programs PROG executes (default: yes;\n"
-    "                         forked children are always traced)\n"
-    "  -h, --help             show this help and exit\n"
+    "                            forked children are always traced)\n"
+    CLI_REPORT_USAGE
+    "  -h, --help                show this help and exit\n"
     "\n"
     "Exit status: --error-exitcode's N when it applies, else PROG's own (128+N if\n"
     "it died of signal N); 127 if PROG does not\n"
@@ -368,32 +364,40 @@ static int start(char **args, const struct run_opts *o, const char *out, pid_t *
     return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* cmd_run with the options in o (released by the caller). */
+static int run(int argc, char **argv, struct run_opts *o)
 {
-    struct run_opts o = {0};
-    int rc = parse(argc, argv, &o);
+    int rc = parse(argc, argv, o);
     if (rc)
         return rc == 1 ? CLI_EXIT_OK : rc;
     if (optind >= argc)
         return cli_usage_error(CMD, "no program given");
-    if (o.depth && !check_depth(o.depth))
-        return cli_usage_error(CMD, "--depth: '%s' is not a number from 1 to 256", o.depth);
+    if (o->depth && !check_depth(o->depth))
+        return cli_usage_error(CMD, "--depth: '%s' is not a number from 1 to 256", o->depth);
     char out[PATH_MAX];
     int dir = 0;
-    if (choose_output(o.output, out, sizeof(out), &dir) < 0)
-        return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o.output);
+    if (choose_output(o->output, out, sizeof(out), &dir) < 0)
+        return cli_usage_error(CMD, "--output: '%s' cannot be used (no ':' allowed)", o->output);
     if (!dir && !strstr(out, "%p"))
         traces_remove_stale(out);
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     pid_t pid;
     uint64_t t0 = realtime_ns();
-    rc = start(argv + optind, &o, out, &pid);
+    rc = start(argv + optind, o, out, &pid);
     if (rc)
         return rc;
     int status = wait_child(pid);
     int code = exit_code_of(status);
-    if (report(pid, status, t0, out, dir, &o) < 0 && code == 0)
+    if (report(pid, status, t0, out, dir, o) < 0 && code == 0)
         return 1;
-    return cli_exit_status(&o.req, code);
+    return cli_exit_status(&o->req, code);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    int rc = run(argc, argv, &o);
+    cli_report_release(&o.req);
+    return rc;
 }

@@ -22,10 +22,75 @@ static int parse_exitcode(const char *s)
     return errno || *end || end == s || v < 1 || v > 255 ? -1 : (int)v;
 }
 
+/* The CLI_LEAK_* bits of a --leak-kinds list; 0 when a name is unknown. */
+static unsigned parse_leak_kinds(const char *list)
+{
+    static const struct {
+        const char *name;
+        unsigned bits;
+    } names[] = {
+        {"definite", CLI_LEAK_DEFINITE}, {"indirect", CLI_LEAK_INDIRECT},
+        {"possible", CLI_LEAK_POSSIBLE}, {"reachable", CLI_LEAK_REACHABLE},
+        {"all", CLI_LEAK_DEFINITE | CLI_LEAK_INDIRECT | CLI_LEAK_POSSIBLE | CLI_LEAK_REACHABLE},
+        {"none", 0},
+    };
+    unsigned bits = CLI_LEAK_GIVEN;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ","), i = 0;
+        while (i < sizeof(names) / sizeof(names[0]) &&
+               (strlen(names[i].name) != n || strncmp(p, names[i].name, n) != 0))
+            i++;
+        if (i == sizeof(names) / sizeof(names[0]))
+            return 0;
+        bits |= names[i].bits;
+        p += n + (p[n] == ',');
+    }
+    return *list ? bits : 0;
+}
+
+static int load_suppressions(const char *cmd, const char *path, struct report_request *req)
+{
+    struct analyze_error err = {.offset = -1};
+    if (suppress_load(&req->suppress, path, &err) == 0)
+        return 1;
+    cli_error(cmd, "%s", err.message);
+    return CLI_EXIT_USAGE;
+}
+
+static int flamegraph_option(const char *cmd, const char *arg, struct report_request *req)
+{
+    if (!arg || strcmp(arg, "leaked") == 0)
+        req->flamegraph = CLI_FLAME_LEAKED;
+    else if (strcmp(arg, "allocated") == 0)
+        req->flamegraph = CLI_FLAME_ALLOCATED;
+    else
+        return cli_usage_error(cmd, "--flamegraph: '%s' is neither 'leaked' nor 'allocated'",
+                               arg);
+    return 1;
+}
+
+/* One report format at a time: text, --json or --flamegraph. */
+static int check_format(const char *cmd, const struct report_request *req)
+{
+    if (req->json && req->flamegraph)
+        return cli_usage_error(cmd, "--json and --flamegraph cannot be used together");
+    return 1;
+}
+
 int cli_report_option(const char *cmd, int c, const char *arg, struct report_request *req)
 {
     switch (c) {
-    case 'j': req->json = 1; return 1;
+    case 'j': req->json = 1; return check_format(cmd, req);
+    case 'F': return flamegraph_option(cmd, arg, req) == 1 ? check_format(cmd, req)
+                                                            : CLI_EXIT_USAGE;
+    case 'S': return load_suppressions(cmd, arg, req);
+    case 'G': req->gen_suppressions = 1; return 1;
+    case 'q': req->quiet = 1; return 1;
+    case 'K':
+        if ((req->leak_kinds = parse_leak_kinds(arg)) != 0)
+            return 1;
+        return cli_usage_error(cmd, "--leak-kinds: '%s' is not a list of definite, indirect, "
+                               "possible, reachable, or all or none", arg);
     case 's': req->show_shim_frames = 1; return 1;
     case 'R': req->show |= REPORT_SHOW_REACHABLE; return 1;
     case 'P': req->show |= REPORT_SHOW_POSSIBLE; return 1;
@@ -43,6 +108,41 @@ int cli_exit_status(const struct report_request *req, int otherwise)
     return req->error_exitcode > 0 && req->findings > 0 ? req->error_exitcode : otherwise;
 }
 
+void cli_report_release(struct report_request *req)
+{
+    suppress_fini(&req->suppress);
+}
+
+static unsigned leak_kinds(const struct report_request *req)
+{
+    return req->leak_kinds & CLI_LEAK_GIVEN ? req->leak_kinds : CLI_LEAK_DEFAULT;
+}
+
+/* Heap errors plus the leaked blocks of the classes --leak-kinds counts. Blocks no scan
+ * classified (no scan, or allocated after it) count as definitely lost. */
+static uint64_t findings(const struct analyze_process *p, unsigned kinds)
+{
+    const struct analyze_summary *s = &p->summary;
+    uint64_t n = s->errors;
+    if (kinds & CLI_LEAK_DEFINITE)
+        n += s->leaked_blocks - s->indirectly_lost_blocks;
+    if (kinds & CLI_LEAK_INDIRECT)
+        n += s->indirectly_lost_blocks;
+    if (kinds & CLI_LEAK_POSSIBLE)
+        n += s->possibly_lost_blocks;
+    if (kinds & CLI_LEAK_REACHABLE)
+        n += s->still_reachable_blocks;
+    return n;
+}
+
+/* The leak kinds listed: --show-*, and whatever --leak-kinds counts. */
+static unsigned shown(const struct report_request *req)
+{
+    unsigned kinds = leak_kinds(req);
+    return req->show | (kinds & CLI_LEAK_POSSIBLE ? REPORT_SHOW_POSSIBLE : 0) |
+           (kinds & CLI_LEAK_REACHABLE ? REPORT_SHOW_REACHABLE : 0);
+}
+
 static void apply_wait_status(struct analyze_process *p, int status)
 {
     if (WIFEXITED(status))
@@ -54,7 +154,12 @@ static void apply_wait_status(struct analyze_process *p, int status)
 static struct analyze_process *load(const char *cmd, const char *path, int end,
                                     struct report_request *req, int *bad)
 {
-    struct analyze_opts opts = {.show_shim_frames = req->show_shim_frames};
+    struct analyze_opts opts = {
+        .show_shim_frames = req->show_shim_frames,
+        .suppress = req->suppress.n ? &req->suppress : NULL,
+        .gen_suppressions = req->gen_suppressions,
+        .allocated = req->flamegraph == CLI_FLAME_ALLOCATED,
+    };
     struct analyze_error err = {.offset = -1};
     struct analyze_process *p = NULL;
     int rc = analyze_trace(path, &opts, &p, &err);
@@ -69,7 +174,7 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
     }
     if (end >= 0 && p->end != ANALYZE_END_EXEC)
         apply_wait_status(p, end);
-    req->findings += p->summary.errors + p->summary.leaked_blocks;
+    req->findings += findings(p, leak_kinds(req));
     return p;
 }
 
@@ -77,13 +182,18 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
 {
     if (req->json)
         return report_json_write(req->out, procs, n);
+    if (req->flamegraph)
+        return report_flame_write(req->out, procs, n, req->flamegraph == CLI_FLAME_ALLOCATED);
+    int written = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0)
+        if (req->quiet && findings(procs[i], leak_kinds(req)) == 0)
+            continue;
+        if (written++ > 0)
             fputc('\n', req->out);
         if (n > 1)
             fprintf(req->out, "==%" PRIu64 "== process %zu of %zu (parent %" PRIu64 ")\n",
                     procs[i]->pid, i + 1, n, procs[i]->ppid);
-        int rc = report_text_show(req->out, procs[i], req->show);
+        int rc = report_text_show(req->out, procs[i], shown(req));
         if (rc < 0)
             return rc;
     }

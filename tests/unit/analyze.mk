@@ -3,7 +3,7 @@
 ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_replay \
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
-	tests/unit/check_errors tests/unit/check_blockhdr
+	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -56,6 +56,10 @@ EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected
 tests_unit_check_runtime_SOURCES = tests/unit/check_runtime.c
 tests_unit_check_runtime_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(ANALYZE_TEST_LIBS)
+
+tests_unit_check_suppress_SOURCES = tests/unit/check_suppress.c
+tests_unit_check_suppress_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_suppress_LDADD = $(ANALYZE_TEST_LIBS)
 
 tests_unit_check_errors_SOURCES = tests/unit/check_errors.c $(TRACEGEN)
 tests_unit_check_errors_CFLAGS = $(ANALYZE_TEST_CFLAGS)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "analyze/suppress.h"
 #include "tracegen.h"
 
 static struct tracegen g;
@@ -381,6 +382,63 @@ START_TEST(test_random_damage)
 }
 END_TEST
 
+/*
+ * Stack 1 runs through a module (not on disk: frames keep its path), stack 2 does not.
+ * Live at the end: 2 x 100 from stack 1, 50 from stack 2; stack 2 also allocated and
+ * freed 1000 earlier.
+ */
+static void build_two_sites(void)
+{
+    tracegen_process(&g, "/usr/bin/prog", 0, NULL);
+    tracegen_modules_begin(&g);
+    tracegen_module(&g, 0x400000, 0x401000, 0x401018, "/nonexistent/libfake.so", NULL, 0);
+    uint64_t in_module[] = {0x401010, 0x402000}, outside[] = {0x403000};
+    tracegen_stack(&g, 1, 2, in_module);
+    tracegen_stack(&g, 2, 1, outside);
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 100, 1);
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 1000, 2);
+    tracegen_free(&g, KIND_MALLOC, 0x2000);
+    tracegen_alloc(&g, KIND_MALLOC, 0x3000, 100, 1);
+    tracegen_alloc(&g, KIND_MALLOC, 0x4000, 50, 2);
+    tracegen_end(&g, 0, 0, 0);
+}
+
+/* Suppressed leaks leave the leaks and totals and are tallied under their rule. */
+START_TEST(test_suppressed_and_allocated)
+{
+    build_two_sites();
+    struct suppress rules;
+    struct analyze_error err;
+    suppress_init(&rules);
+    const char *text = "leak:never\nleak:libfake.so\n";
+    ck_assert_int_eq(suppress_parse(&rules, "t.supp", text, strlen(text), &err), 0);
+    struct analyze_opts o = {.suppress = &rules, .allocated = 1, .gen_suppressions = 1};
+    struct analyze_process *p = NULL;
+    path = tracegen_tmp(&g, g.len);
+    ck_assert_int_eq(analyze_trace(path, &o, &p, &err), 0);
+    suppress_fini(&rules); /* the process keeps copies */
+    ck_assert_uint_eq(p->summary.leaked_bytes, 50);
+    ck_assert_uint_eq(p->summary.leaked_blocks, 1);
+    ck_assert_uint_eq(p->summary.suppressed_bytes, 200);
+    ck_assert_uint_eq(p->summary.suppressed_blocks, 2);
+    ck_assert_uint_eq(p->nleaks, 1);
+    ck_assert_uint_eq(p->leaks[0].stack->id, 2);
+    ck_assert_ptr_null(p->leaks[0].suppression); /* no function name to propose */
+    ck_assert_uint_eq(p->nsuppressed, 1);
+    ck_assert_str_eq(p->suppressed[0].rule, "leak:libfake.so");
+    ck_assert_str_eq(p->suppressed[0].file, "t.supp");
+    ck_assert_int_eq(p->suppressed[0].line, 2);
+    ck_assert_uint_eq(p->suppressed[0].count, 2);
+    ck_assert_uint_eq(p->suppressed[0].bytes, 200);
+    ck_assert_uint_eq(p->nallocated, 2); /* every site, largest first, freed or not */
+    ck_assert_uint_eq(p->allocated[0].stack->id, 2);
+    ck_assert_uint_eq(p->allocated[0].bytes, 1050);
+    ck_assert_uint_eq(p->allocated[0].blocks, 2);
+    ck_assert_uint_eq(p->allocated[1].bytes, 200);
+    analyze_process_free(p);
+}
+END_TEST
+
 static Suite *analyze_suite(void)
 {
     Suite *s = suite_create("analyze");
@@ -388,6 +446,7 @@ static Suite *analyze_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_suppressed_and_allocated);
     tcase_add_test(tc, test_records_after_end);
     tcase_add_test(tc, test_ring_recovery);
     tcase_add_test(tc, test_ring_without_the_gap);

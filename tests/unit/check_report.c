@@ -13,15 +13,17 @@
 #include "analyze/analyze.h"
 
 static struct analyze_frame frames[] = {
-    {0x401136, "/usr/bin/demo", "leak_inner", "/src/demo.c", 7, 1},
-    {0x401136, "/usr/bin/demo", "leak_three", "/src/demo.c", 12, 0},
-    {0x7f0000001234, "/lib/libfoo.so", NULL, NULL, 0, 0},
-    {0x7f0000005678, "/lib/libbar.so", "bar", NULL, 0, 0},
-    {0x10, NULL, NULL, NULL, 0, 0},
+    {0x401136, "/usr/bin/demo", "leak_inner", "/src/demo.c", 7, 1, NULL},
+    {0x401136, "/usr/bin/demo", "leak_three", "/src/demo.c", 12, 0, NULL},
+    {0x7f0000001234, "/lib/libfoo.so", NULL, NULL, 0, 0, NULL},
+    {0x7f0000005678, "/lib/libbar.so", "bar", NULL, 0, 0, NULL},
+    {0x10, NULL, NULL, NULL, 0, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
-static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0]}, {"leaked", 8, 1, &stacks[1]}};
+static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL},
+                                      {"leaked", 8, 1, &stacks[1], NULL}};
 static const char *argv[] = {"demo", "a1"};
+#define PROG_NAME "/usr/bin/demo"
 
 static struct analyze_process make_process(void)
 {
@@ -85,9 +87,9 @@ END_TEST
 START_TEST(test_text_leak_classes)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0]},
-                                     {"possibly_lost", 16, 1, &stacks[1]},
-                                     {"still_reachable", 8, 1, &stacks[1]}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL},
+                                     {"possibly_lost", 16, 1, &stacks[1], NULL},
+                                     {"still_reachable", 8, 1, &stacks[1], NULL}};
     p.leaks = classed;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -152,7 +154,7 @@ START_TEST(test_json)
     assert_contains(json, "{\"address\": \"0x10\", \"module\": null, \"function\": null, "
                           "\"file\": null, \"line\": null, \"inlined\": false}");
     assert_contains(json, "{\"kind\": \"leaked\", \"bytes\": 8, \"blocks\": 1, \"stack\": []}");
-    assert_contains(json, "\"errors\": [],\n    \"warning\": null}");
+    assert_contains(json, "\"errors\": [],\n    \"suppressions\": [],\n    \"warning\": null}");
     free(json);
 }
 END_TEST
@@ -201,6 +203,71 @@ START_TEST(test_stream_error)
 }
 END_TEST
 
+/* What suppressions took, and the rules --gen-suppressions proposes, after the summary. */
+START_TEST(test_text_suppressions)
+{
+    struct analyze_process p = make_process();
+    struct analyze_suppressed used[] = {
+        {"leak", "leak_three", "leak:leak_three", "s.supp", 3, 2, 40},
+        {"double_free", "^x$", "double_free:^x$", "/etc/more.supp", 1, 5, 0}};
+    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$"},
+                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$"},
+                                      {"leaked", 4, 1, &stacks[1], NULL}};
+    p.suppressed = used;
+    p.nsuppressed = 2;
+    p.summary.suppressed_bytes = 40, p.summary.suppressed_blocks = 2;
+    p.summary.suppressed_errors = 5;
+    p.leaks = proposed;
+    p.nleaks = 3;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234==   suppressed: 40 bytes in 2 blocks, 5 errors\n"
+                          "==1234==        count      bytes  rule\n"
+                          "==1234==            2         40  leak:leak_three (s.supp:3)\n"
+                          "==1234==            5          0  double_free:^x$ (/etc/more.supp:1)\n"
+                          "==1234==   leaked: 308 bytes in 4 blocks\n"
+                          "# 300 bytes in 3 blocks definitely lost\n"
+                          "leak:^leak_three$\n");
+    ck_assert_ptr_null(strstr(text, "indirectly lost\n")); /* one rule, proposed once */
+    free(text);
+    char *json = CAPTURE(report_json_write(out, (struct analyze_process *[]){&p}, 1));
+    assert_contains(json, "\"suppressed_bytes\": 40, \"suppressed_blocks\": 2, "
+                          "\"suppressed_errors\": 5, ");
+    assert_contains(json, "\"suppressions\": [\n      {\"rule\": \"leak:leak_three\", "
+                          "\"file\": \"s.supp\", \"line\": 3, \"count\": 2, \"bytes\": 40},\n"
+                          "      {\"rule\": \"double_free:^x$\", \"file\": \"/etc/more.supp\", "
+                          "\"line\": 1, \"count\": 5, \"bytes\": 0}],");
+    assert_contains(json, "], \"suppression\": \"leak:^leak_three$\"}");
+    free(json);
+}
+END_TEST
+
+/* Collapsed stacks: outermost first, names or [module], merged across processes. */
+START_TEST(test_flamegraph)
+{
+    struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL},
+                                  {0x30, PROG_NAME, "main", NULL, 0, 0, NULL}};
+    struct analyze_stack odd_stack = {7, 2, odd};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL},
+                                     {"indirectly_lost", 8, 1, &stacks[1], NULL},
+                                     {"possibly_lost", 16, 1, &odd_stack, NULL},
+                                     {"definitely_lost", 5, 1, &odd_stack, NULL}};
+    struct analyze_process p = make_process(), q = make_process();
+    p.leaks = classed;
+    p.nleaks = 4;
+    struct analyze_process *procs[] = {&p, &q};
+    char *text = CAPTURE(report_flame_write(out, procs, 2, 0));
+    ck_assert_str_eq(text, "[no stack] 16\n"
+                           "[unknown];bar;[libfoo.so];leak_three;leak_inner 600\n"
+                           "main;ns::f(int:) 5\n");
+    free(text);
+    p.allocated = classed + 2;
+    p.nallocated = 1;
+    text = CAPTURE(report_flame_write(out, procs, 1, 1));
+    ck_assert_str_eq(text, "main;ns::f(int:) 16\n");
+    free(text);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -212,6 +279,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_ends);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_stream_error);
+    tcase_add_test(tc, test_text_suppressions);
+    tcase_add_test(tc, test_flamegraph);
     suite_add_tcase(s, tc);
     return s;
 }

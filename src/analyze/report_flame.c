@@ -1,0 +1,138 @@
+/*
+ * Collapsed stacks for flame graphs (report_flame_write in analyze.h), the format of
+ * Brendan Gregg's stackcollapse scripts that flamegraph.pl and speedscope read: one line
+ * per distinct stack, "outer;...;inner BYTES", frames as demangled function names (inline
+ * frames are frames of their own), lines sorted. Stacks that symbolise alike (different
+ * addresses, same functions) share one line. Writes only to the stream it is given.
+ */
+#include "analyze/analyze.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One line before merging: the folded stack (malloc'd) and its bytes. */
+struct flame_line {
+    char *stack;
+    uint64_t bytes;
+};
+
+struct flame {
+    struct flame_line *v;
+    size_t n, cap;
+};
+
+/* A frame's name; ';' (the separator) and line breaks cannot appear in one. */
+static void put_name(FILE *out, const char *name)
+{
+    for (const char *c = name; *c; c++)
+        fputc(*c == ';' || *c == '\n' ? ':' : *c, out);
+}
+
+static void put_frame(FILE *out, const struct analyze_frame *f)
+{
+    if (f->function) {
+        put_name(out, f->function);
+    } else if (f->module) {
+        const char *slash = strrchr(f->module, '/');
+        fputc('[', out);
+        put_name(out, slash ? slash + 1 : f->module);
+        fputc(']', out);
+    } else {
+        fputs("[unknown]", out);
+    }
+}
+
+/* The folded stack of st, outermost frame first; NULL when out of memory. */
+static char *fold(const struct analyze_stack *st)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    if (!st || st->nframes == 0)
+        fputs("[no stack]", out);
+    for (size_t i = st ? st->nframes : 0; i > 0; i--) {
+        put_frame(out, &st->frames[i - 1]);
+        if (i > 1)
+            fputc(';', out);
+    }
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static int add(struct flame *f, const struct analyze_leak *l)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        struct flame_line *v = realloc(f->v, cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        f->v = v;
+        f->cap = cap;
+    }
+    if (!(f->v[f->n].stack = fold(l->stack)))
+        return -ENOMEM;
+    f->v[f->n++].bytes = l->bytes;
+    return 0;
+}
+
+static int by_stack(const void *a, const void *b)
+{
+    return strcmp(((const struct flame_line *)a)->stack, ((const struct flame_line *)b)->stack);
+}
+
+/* Sort, then print each distinct stack once with the sum of its bytes. */
+static void write_merged(FILE *out, struct flame *f)
+{
+    if (f->n > 1)
+        qsort(f->v, f->n, sizeof(*f->v), by_stack);
+    for (size_t i = 0; i < f->n;) {
+        uint64_t bytes = 0;
+        size_t j = i;
+        while (j < f->n && strcmp(f->v[j].stack, f->v[i].stack) == 0)
+            bytes += f->v[j++].bytes;
+        fprintf(out, "%s %" PRIu64 "\n", f->v[i].stack, bytes);
+        i = j;
+    }
+}
+
+/* What counts as leaked: the lost classes, or every live block without a scan. */
+static int is_leaked(const struct analyze_leak *l)
+{
+    return strcmp(l->kind, "definitely_lost") == 0 || strcmp(l->kind, "indirectly_lost") == 0 ||
+           strcmp(l->kind, "leaked") == 0;
+}
+
+static int collect(struct flame *f, const struct analyze_process *p, int allocated)
+{
+    const struct analyze_leak *v = allocated ? p->allocated : p->leaks;
+    size_t n = allocated ? p->nallocated : p->nleaks;
+    for (size_t i = 0; i < n; i++) {
+        if ((allocated || is_leaked(&v[i])) && add(f, &v[i]) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t nprocs,
+                       int allocated)
+{
+    struct flame f = {0};
+    int rc = 0;
+    for (size_t i = 0; i < nprocs && rc == 0; i++)
+        rc = collect(&f, procs[i], allocated);
+    if (rc == 0)
+        write_merged(out, &f);
+    for (size_t i = 0; i < f.n; i++)
+        free(f.v[i].stack);
+    free(f.v);
+    if (rc < 0)
+        return rc;
+    return ferror(out) ? -EIO : 0;
+}
