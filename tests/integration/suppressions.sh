@@ -16,16 +16,17 @@ expect_grep "# 16 bytes in 1 blocks definitely lost" "$T/stderr"
 grep -v '^==' "$T/stderr" >"$T/gen.supp"
 hw_json --error-exitcode=7 --suppressions="$T/gen.supp" "$PROGS/leak_classes"
 expect_eq "$rc" 0 "suppressed leaks do not fail the run"
-expect_eq "$(json "($S['leaked_bytes'], $S['leaked_blocks'], [l['kind'] for l in $P['leaks']])")" \
-    "(0, 0, ['possibly_lost', 'still_reachable', 'still_reachable'])" \
+# (possibly lost: the 64-byte block and the parked thread's TLS vector, as memcheck says)
+expect_eq "$(json "($S['leaked_bytes'], $S['leaked_blocks'], sorted(l['kind'] for l in $P['leaks']))")" \
+    "(0, 0, ['possibly_lost', 'possibly_lost', 'still_reachable', 'still_reachable'])" \
     "nothing lost is left (JSON lists every class)"
 expect_eq "$(json "($S['suppressed_bytes'], $S['suppressed_blocks'], $S['suppressed_errors'])")" \
     "(112, 7, 0)" "summary of what was suppressed"
 expect_eq "$(json "$P['suppressions']")" \
     "[{'rule': 'leak:^make_node\$', 'file': '$T/gen.supp', 'line': 2, 'count': 7, 'bytes': 112}]" \
     "the rule's tally"
-expect_eq "$(json "($S['definitely_lost_bytes'], $S['indirectly_lost_bytes'], $S['possibly_lost_bytes'])")" \
-    "(0, 0, 64)" "suppressed blocks leave their classes"
+expect_eq "$(json "($S['definitely_lost_bytes'], $S['indirectly_lost_bytes'], $S['possibly_lost_blocks'])")" \
+    "(0, 0, 2)" "suppressed blocks leave their classes"
 
 # --- text report, two files, rules by caller and by file:line-free function names -----
 printf '# known leaks\n\n  leak:lose_list  \n' >"$T/a.supp"
