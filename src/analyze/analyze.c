@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyze/errors.h"
+#include "analyze/leakorder.h"
 #include "analyze/reader.h"
 #include "analyze/replay.h"
 #include "analyze/runtime.h"
@@ -286,27 +287,31 @@ static int finish_tallies(struct run *run)
     return 0;
 }
 
-/* One group still live: runtime-owned, suppressed, or a leak of the report. */
-static void take_leak(struct run *run, const struct replay_group *g,
-                      const struct analyze_stack *st)
+/* One group still live: runtime-owned, suppressed, or a leak of the report (then 1). */
+static int take_leak(struct run *run, const struct replay_group *g,
+                     const struct analyze_stack *st)
 {
     struct analyze_process *p = &run->a->pub;
     struct analyze_summary *sum = &run->replay.sum;
     if (runtime_sets_apart(runtime_owns(st), g->leak_class, p->end == ANALYZE_END_SIGNAL)) {
         sum->runtime_bytes += g->bytes;
         sum->runtime_blocks += g->blocks;
-    } else if (suppressed(run, SUPPRESS_LEAK, &st, 1, g->blocks, g->bytes)) {
+        return 0;
+    }
+    if (suppressed(run, SUPPRESS_LEAK, &st, 1, g->blocks, g->bytes)) {
         sum->suppressed_bytes += g->bytes;
         sum->suppressed_blocks += g->blocks;
-    } else {
-        struct analyze_leak *l = &p->leaks[p->nleaks++];
-        l->kind = leak_kind(g->leak_class);
-        l->bytes = g->bytes;
-        l->blocks = g->blocks;
-        l->stack = st;
-        l->suppression = propose(run, SUPPRESS_LEAK, st);
-        count_leak(sum, g->leak_class, l->bytes, l->blocks);
+        return 0;
     }
+    struct analyze_leak *l = &p->leaks[p->nleaks++];
+    l->kind = leak_kind(g->leak_class);
+    l->bytes = g->bytes;
+    l->blocks = g->blocks;
+    l->stack = st;
+    l->suppression = propose(run, SUPPRESS_LEAK, st);
+    l->held_by = -1;
+    count_leak(sum, g->leak_class, l->bytes, l->blocks);
+    return 1;
 }
 
 /*
@@ -325,15 +330,19 @@ static int collect_leaks(struct run *run)
     if (n > 1)
         qsort(groups, n, sizeof(*groups), by_size);
     p->leaks = n ? calloc(n, sizeof(*p->leaks)) : NULL;
-    int rc = n && !p->leaks ? -ENOMEM : 0;
+    size_t *from = n ? calloc(n, sizeof(*from)) : NULL; /* leak -> its group */
+    int rc = n && (!p->leaks || !from) ? -ENOMEM : 0;
     run->replay.sum.scanned = run->replay.scanned;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
-        if (st)
-            take_leak(run, &groups[i], st);
-        else
+        if (!st)
             rc = -ENOMEM;
+        else if (take_leak(run, &groups[i], st))
+            from[p->nleaks - 1] = i;
     }
+    if (rc == 0 && p->nleaks > 1)
+        rc = leakorder_group(p->leaks, p->nleaks, groups, from);
+    free(from);
     free(groups);
     return rc;
 }

@@ -46,6 +46,10 @@ struct analyze_leak {
     uint64_t blocks;              /* number of blocks */
     const struct analyze_stack *stack;
     const char *suppression;      /* the rule that would suppress it (gen_suppressions), or NULL */
+    uint64_t indirect_bytes;      /* definitely lost: what the indirectly lost blocks it */
+    uint64_t indirect_blocks;     /*   holds add up to (memcheck's "(N direct, M indirect)") */
+    long held_by;                 /* indirectly lost: index in leaks[] of the definitely lost
+                                     blocks holding these (listed before them), or -1 */
 };
 
 /* A heap error (one context: identical errors are folded into count). */

@@ -8,6 +8,7 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/reader.h src/analyze/reader.c \
 	src/analyze/replay.h src/analyze/replay.c \
 	src/analyze/runtime.h src/analyze/runtime.c \
+	src/analyze/leakorder.h src/analyze/leakorder.c \
 	src/analyze/errors.h src/analyze/errors.c \
 	src/analyze/symbolize.h src/analyze/symbolize.c \
 	src/analyze/suppress.h src/analyze/suppress.c \

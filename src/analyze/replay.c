@@ -124,18 +124,41 @@ void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec)
     if (rec->flags & LEAKSCAN_FIRST) {
         size_t pos = 0;
         struct replay_block *b;
-        while ((b = hmap_next(&r->live, &pos, NULL)))
+        while ((b = hmap_next(&r->live, &pos, NULL))) {
             b->leak_class = 0;
+            b->holder = 0;
+        }
         r->scanned = 0;
+        r->grouped = (rec->flags & LEAKSCAN_GROUPED) != 0;
+        r->last_definite = 0;
     }
     const uint64_t *e = (const uint64_t *)(rec + 1);
     for (uint32_t i = 0; i < rec->count; i++) {
-        struct replay_block *b = hmap_get(&r->live, e[i] & ~TRACE_LEAK_CLASS_MASK);
-        if (b)
-            b->leak_class = (uint32_t)(e[i] & TRACE_LEAK_CLASS_MASK);
+        uint64_t addr = e[i] & ~TRACE_LEAK_CLASS_MASK;
+        struct replay_block *b = hmap_get(&r->live, addr);
+        if (!b)
+            continue;
+        b->leak_class = (uint32_t)(e[i] & TRACE_LEAK_CLASS_MASK);
+        if (b->leak_class == LEAK_DEFINITE)
+            r->last_definite = addr;
+        else if (b->leak_class == LEAK_INDIRECT && r->grouped)
+            b->holder = r->last_definite;
     }
     if (rec->flags & LEAKSCAN_LAST)
         r->scanned = 1;
+}
+
+/* The group key of a live block: stack and class, and for a held block its holder's stack. */
+static uint64_t group_key(const struct replay *r, const struct replay_block *b, int *held,
+                          uint32_t *holder_stack)
+{
+    const struct replay_block *h = b->holder ? hmap_get(&r->live, b->holder) : NULL;
+    *held = h != NULL;
+    *holder_stack = h ? h->stack : 0;
+    if (!h)
+        return ((uint64_t)b->stack + 1) | (uint64_t)b->leak_class << 33;
+    /* bit 63 apart from the plain keys (their class sits in bits 33-35) */
+    return 1ull << 63 | (uint64_t)h->stack << 32 | b->stack;
 }
 
 int replay_leaks(struct replay *r, struct replay_group **out, size_t *n)
@@ -146,8 +169,9 @@ int replay_leaks(struct replay *r, struct replay_group **out, size_t *n)
     size_t count = 0, pos = 0;
     const struct replay_block *b;
     while ((b = hmap_next(&r->live, &pos, NULL))) {
-        int created;
-        uint64_t key = ((uint64_t)b->stack + 1) | (uint64_t)b->leak_class << 33;
+        int created, held;
+        uint32_t holder_stack;
+        uint64_t key = group_key(r, b, &held, &holder_stack);
         size_t *index = hmap_put(&groups, key, &created);
         if (!index)
             goto nomem;
@@ -158,6 +182,8 @@ int replay_leaks(struct replay *r, struct replay_group **out, size_t *n)
             *index = count++;
             res[*index].stack = b->stack;
             res[*index].leak_class = b->leak_class;
+            res[*index].held = held;
+            res[*index].holder_stack = holder_stack;
         }
         res[*index].bytes += b->size;
         res[*index].blocks++;

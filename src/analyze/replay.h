@@ -21,6 +21,7 @@ struct replay_block {
     uint32_t kind;        /* enum trace_kind */
     uint32_t free_stack;  /* release stack id (freed blocks only) */
     uint32_t leak_class;  /* enum trace_leak_class from the last scan, 0 if unclassified */
+    uint64_t holder;      /* indirectly lost: the definitely lost block holding it, or 0 */
 };
 
 struct replay {
@@ -29,6 +30,8 @@ struct replay {
     uint64_t live_bytes;        /* sum of requested sizes of live blocks */
     struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
     int scanned;                /* a complete leak scan was read */
+    int grouped;                /* the scan being read is LEAKSCAN_GROUPED */
+    uint64_t last_definite;     /* its last definitely lost entry so far, or 0 */
     int track_sites;            /* 1: keep `sites` (set before the first event) */
     struct hmap sites;          /* stack id + 1 -> struct replay_site, every allocation */
 };
@@ -39,12 +42,17 @@ struct replay_site {
     uint64_t blocks; /* allocation calls */
 };
 
-/* Blocks still live at the end that share one allocation stack and leak class. */
+/*
+ * Blocks still live at the end that share one allocation stack and leak class, and for
+ * indirectly lost blocks, the allocation stack of the definitely lost blocks holding them.
+ */
 struct replay_group {
     uint32_t stack;  /* allocation stack id (TRACE_STACK_NONE included) */
     uint32_t leak_class; /* enum trace_leak_class, 0 when no scan classified them */
     uint64_t bytes;  /* sum of requested sizes */
     uint64_t blocks; /* number of blocks */
+    int held;        /* indirectly lost and held by definitely lost blocks at holder_stack */
+    uint32_t holder_stack;
 };
 
 void replay_init(struct replay *r);
@@ -87,7 +95,8 @@ int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_
 /*
  * One record of a leak scan: LEAKSCAN_FIRST forgets the classes of an earlier scan; each
  * entry classifies the live block it names (entries for blocks no longer live are
- * ignored); LEAKSCAN_LAST marks the scan complete.
+ * ignored), and in a LEAKSCAN_GROUPED scan an indirect entry is held by the definite
+ * entry before it; LEAKSCAN_LAST marks the scan complete.
  */
 void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec);
 

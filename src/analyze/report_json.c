@@ -4,7 +4,9 @@
  *   { "heapwise": 1, "processes": [ { "pid", "ppid", "exe", "argv", "end", "status",
  *     "signal", "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
  *     [ { "address", "module", "function", "file", "line", "inlined" } ],
- *     "suppression" (--gen-suppressions only) } ], "errors": [],
+ *     "indirect_bytes", "indirect_blocks" (definitely lost), "held_by" (indirectly lost:
+ *     index of the holding leak, or null), "suppression" (--gen-suppressions only) } ],
+ *     "errors": [],
  *     "suppressions": [ { "rule", "file", "line", "count", "bytes" } ], "warning" } ] }
  *
  * Unknown values are null. Strings are escaped per RFC 8259; bytes that are not valid
@@ -107,6 +109,13 @@ static void put_leak(FILE *out, const struct analyze_leak *l)
     fprintf(out, ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stack\": ", l->bytes,
             l->blocks);
     put_stack(out, l->stack);
+    if (strcmp(l->kind, "definitely_lost") == 0)
+        fprintf(out, ", \"indirect_bytes\": %" PRIu64 ", \"indirect_blocks\": %" PRIu64,
+                l->indirect_bytes, l->indirect_blocks);
+    else if (strcmp(l->kind, "indirectly_lost") == 0 && l->held_by >= 0)
+        fprintf(out, ", \"held_by\": %ld", l->held_by);
+    else if (strcmp(l->kind, "indirectly_lost") == 0)
+        fputs(", \"held_by\": null", out);
     put_proposal(out, l->suppression);
     fputc('}', out);
 }

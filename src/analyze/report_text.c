@@ -65,12 +65,23 @@ static const char *kind_words(const char *kind, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * memcheck's loss record line: a definite leak that holds indirect ones says so, "120 (24
+ * direct, 96 indirect) bytes", and the indirect ones it holds follow it.
+ */
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
     char kind[32];
     kind_words(l->kind, kind, sizeof(kind));
-    fprintf(out, "==%" PRIu64 "== %" PRIu64 " bytes in %" PRIu64 " blocks %s %s, allocated at:\n",
-            pid, l->bytes, l->blocks, strcmp(l->kind, "leaked") == 0 ? "were" : "are", kind);
+    fprintf(out, "==%" PRIu64 "== ", pid);
+    if (l->indirect_bytes)
+        fprintf(out, "%" PRIu64 " (%" PRIu64 " direct, %" PRIu64 " indirect) bytes",
+                l->bytes + l->indirect_bytes, l->bytes, l->indirect_bytes);
+    else
+        fprintf(out, "%" PRIu64 " bytes", l->bytes);
+    fprintf(out, " in %" PRIu64 " blocks %s %s%s, allocated at:\n", l->blocks,
+            strcmp(l->kind, "leaked") == 0 ? "were" : "are", kind,
+            l->held_by >= 0 ? " (held by the definitely lost blocks above)" : "");
     const struct analyze_stack *s = l->stack;
     if (!s || s->nframes == 0)
         fprintf(out, "==%" PRIu64 "==    (no stack recorded)\n", pid);

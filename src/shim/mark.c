@@ -285,6 +285,60 @@ void mark_classify(struct mark *m)
             m->state[i] = LEAK_DEFINITE;
 }
 
+/* Place every unplaced indirect block block i points to after it, depth first. */
+static size_t place_held(struct mark *m, size_t lead, uint32_t *order, size_t n)
+{
+    m->top = 0;
+    m->work[m->top++] = (uint32_t)lead;
+    while (m->top) {
+        const struct mark_block *b = &m->blocks[m->work[--m->top]];
+        uint64_t p = (b->start + MARK_WORD - 1) & ~(uint64_t)(MARK_WORD - 1);
+        for (; p + MARK_WORD <= b->start + b->size; p += MARK_WORD) {
+            int at_start;
+            long j = mark_find(m, word_at(p), &at_start);
+            if (j < 0 || mark_class(m, (size_t)j) != LEAK_INDIRECT ||
+                (m->state[j] & MARK_PLACED))
+                continue;
+            m->state[j] |= MARK_PLACED;
+            order[n++] = (uint32_t)j;
+            m->work[m->top++] = (uint32_t)j;
+        }
+    }
+    return n;
+}
+
+int mark_order_lost(struct mark *m)
+{
+    uint32_t *order = m->order ? m->order : map_bytes((m->count ? m->count : 1) * sizeof(*order));
+    if (!order)
+        return -ENOMEM;
+    m->order = order;
+    size_t lost = 0, placed = 0, n = 0;
+    for (size_t i = 0; i < m->count; i++) {
+        unsigned c = mark_class(m, i);
+        lost += c == LEAK_DEFINITE || c == LEAK_INDIRECT;
+    }
+    /* the walks, from order[count - lost] on: each definite block, then what it holds */
+    uint32_t *walked = order + (m->count - lost);
+    for (size_t i = 0; i < m->count; i++) {
+        if (mark_class(m, i) != LEAK_DEFINITE)
+            continue;
+        m->state[i] |= MARK_PLACED;
+        walked[placed++] = (uint32_t)i;
+        placed = place_held(m, i, walked, placed);
+    }
+    /* indirect blocks no walk took go first, with the blocks not lost */
+    memmove(order + (m->count - placed), walked, placed * sizeof(*order));
+    for (size_t i = 0; i < m->count; i++) {
+        unsigned c = mark_class(m, i);
+        if (c != LEAK_DEFINITE && !(c == LEAK_INDIRECT && (m->state[i] & MARK_PLACED)))
+            order[n++] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < m->count; i++)
+        m->state[i] &= (uint8_t)~MARK_PLACED;
+    return 0;
+}
+
 void mark_release(struct mark *m)
 {
     size_t n = m->count ? m->count : 1;
@@ -294,5 +348,7 @@ void mark_release(struct mark *m)
         munmap(m->state, n);
     if (m->work)
         munmap(m->work, n * sizeof(*m->work));
+    if (m->order)
+        munmap(m->order, n * sizeof(*m->order));
     mark_init(m);
 }

@@ -9,6 +9,7 @@
  *   blocks[]  {start, size}  sorted by start, non-overlapping
  *   state[]   class (enum trace_leak_class, 0 = not reached yet) | MARK_QUEUED
  *   work[]    indexes of blocks whose contents wait to be scanned (at most count)
+ *   order[]   the report order of the blocks (mark_order_lost)
  */
 #ifndef HEAPWISE_SHIM_MARK_H
 #define HEAPWISE_SHIM_MARK_H
@@ -22,6 +23,10 @@
 #define MARK_UNREACHED 0
 /* state[] bit: the block is on the work list. */
 #define MARK_QUEUED 0x80u
+/* state[] bit: mark_order_lost has placed the block. */
+#define MARK_PLACED 0x40u
+/* state[] bits of the class. */
+#define MARK_CLASS_BITS 0x0fu
 
 struct mark_block {
     uint64_t start; /* user address */
@@ -40,6 +45,7 @@ struct mark {
     struct mark_block *blocks; /* count entries, sorted by start after mark_prepare */
     uint8_t *state;            /* per block: class | MARK_QUEUED */
     uint32_t *work;            /* work list (a stack) of block indexes */
+    uint32_t *order;           /* mark_order_lost's report order, or NULL */
     size_t count;              /* blocks added */
     size_t cap;                /* entries blocks[] has room for */
     size_t top;                /* entries on the work list */
@@ -97,8 +103,19 @@ void mark_classify(struct mark *m);
 /* The enum trace_leak_class of block i (after mark_classify). */
 static inline unsigned mark_class(const struct mark *m, size_t i)
 {
-    return m->state[i] & ~MARK_QUEUED;
+    return m->state[i] & MARK_CLASS_BITS;
 }
+
+/*
+ * After mark_classify: the order in which to report the blocks, so that each indirectly
+ * lost block follows the definitely lost block that holds it, as memcheck attributes it
+ * (in address order, each definite block leads a walk over the indirect blocks it reaches
+ * that no earlier walk took). Fills order[0..count): first every block not lost, and any
+ * indirect block no walk reached, in address order; then each definite block followed by
+ * those its walk took, into m->order (mapped here; count entries). Uses the work list.
+ * 0, or -ENOMEM.
+ */
+int mark_order_lost(struct mark *m);
 
 /* Unmap everything; m is left as after mark_init. */
 void mark_release(struct mark *m);

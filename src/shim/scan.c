@@ -401,15 +401,24 @@ static int collect_blocks(struct scan *s)
     return c.rc < 0 ? c.rc : mark_prepare(&s->mark);
 }
 
+/*
+ * The LEAKSCAN records, in mark_order_lost's order when it could be made (then flagged
+ * LEAKSCAN_GROUPED: an indirect block follows the definite block holding it), else in
+ * address order.
+ */
 static void emit(const struct scan *s, uint64_t t0)
 {
     uint64_t entries[RECORD_LEAKSCAN_MAX];
-    uint32_t flags = LEAKSCAN_FIRST, threads = 1 + s->world.stopped;
+    const uint32_t *order = s->mark.order;
+    uint32_t flags = LEAKSCAN_FIRST | (order ? LEAKSCAN_GROUPED : 0);
+    uint32_t threads = 1 + s->world.stopped;
     size_t i = 0;
     do {
         uint32_t n = 0;
-        for (; n < RECORD_LEAKSCAN_MAX && i < s->mark.count; i++)
-            entries[n++] = s->mark.blocks[i].start | mark_class(&s->mark, i);
+        for (; n < RECORD_LEAKSCAN_MAX && i < s->mark.count; i++) {
+            size_t b = order ? order[i] : i;
+            entries[n++] = s->mark.blocks[b].start | mark_class(&s->mark, b);
+        }
         if (i == s->mark.count)
             flags |= LEAKSCAN_LAST;
         if (record_leakscan(flags, t0, threads, s->world.missed, entries, n) < 0)
@@ -469,6 +478,7 @@ uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
         mark_roots(s);
         mark_propagate(&s->mark);
         mark_classify(&s->mark);
+        mark_order_lost(&s->mark); /* without it, the records go in address order */
         definite = definite_bytes(s, since);
     }
     if (rc == 0 && fits_in_ring(s)) {

@@ -267,6 +267,8 @@ enum trace_leak_class {
 /* Bits of trace_rec_leakscan.flags. */
 #define LEAKSCAN_FIRST 0x1u /* the first record of a scan: forget earlier classes */
 #define LEAKSCAN_LAST 0x2u  /* the last record of a scan: its counters are final */
+#define LEAKSCAN_GROUPED 0x4u /* (first record) each indirect entry belongs to the nearest
+                                 definite entry before it: the lost block that holds it */
 
 /*
  * TRACE_REC_LEAKSCAN: part of the result of one reachability scan, followed by count u64

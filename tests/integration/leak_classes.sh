@@ -26,7 +26,15 @@ expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] in
 expect_eq "$(json "[l['stack'][0]['function'] for l in $L if l['kind'] == 'still_reachable' and l['bytes'] == 200]")" \
     "['hold_on_stack']" "the block on the parked thread's stack is reachable"
 
+# memcheck's attribution: each indirect group comes right after the definite block holding
+# it, which counts it ("64 (16 direct, 48 indirect) bytes": the list head and 3 nodes).
+expect_eq "$(json "[(l['kind'][:5], l['bytes'], l.get('indirect_bytes'), l.get('held_by')) for l in $L if 'lost' in l['kind'] and l['kind'] != 'possibly_lost']")" \
+    "[('defin', 16, 48, None), ('indir', 48, None, 0), ('defin', 16, 32, None), ('indir', 16, None, 2), ('indir', 16, None, 2)]" \
+    "indirect leaks under their holders"
+
 hw_run "$PROGS/leak_classes"
+expect_grep "64 (16 direct, 48 indirect) bytes in 1 blocks are definitely lost, allocated at:" "$T/stderr"
+expect_grep "48 bytes in 3 blocks are indirectly lost (held by the definitely lost blocks above)" "$T/stderr"
 expect_grep "definitely lost: 32 bytes in 2 blocks" "$T/stderr"
 expect_grep "still reachable: 300 bytes in 2 blocks" "$T/stderr"
 expect_grep "leaked: 112 bytes in 7 blocks" "$T/stderr"

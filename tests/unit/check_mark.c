@@ -181,6 +181,30 @@ START_TEST(test_lost_cycle)
 }
 END_TEST
 
+/*
+ * The report order: not-lost blocks (and unheld indirect ones) first in address order,
+ * then each definite block followed by what its walk holds. Two lost lists (0 -> 1 -> 2,
+ * 4 -> 3), a reachable block 5 and a lost block 6 holding nothing.
+ */
+START_TEST(test_order_lost)
+{
+    setup_blocks(7);
+    heap[0][0] = addr(1);
+    heap[1][0] = addr(2);
+    heap[4][1] = addr(3);
+    uint64_t roots[] = {addr(5)};
+    prepare();
+    run(roots, 1);
+    ck_assert_int_eq(mark_order_lost(&m), 0);
+    const uint32_t want[] = {5, 0, 1, 2, 4, 3, 6};
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_uint_eq(m.order[i], want[i]);
+    ck_assert_uint_eq(class_of(1), LEAK_INDIRECT); /* classes untouched */
+    ck_assert_uint_eq(class_of(4), LEAK_DEFINITE);
+    mark_release(&m);
+}
+END_TEST
+
 START_TEST(test_cycle_entered_from_above)
 {
     /* 0 -> 1 -> 2 -> 0, and a lost block 5 -> 0: 5 definite, the cycle indirect */
@@ -307,6 +331,7 @@ static Suite *mark_suite(void)
     tcase_add_test(tc, test_interior_possible);
     tcase_add_test(tc, test_start_wins);
     tcase_add_test(tc, test_lost_cycle);
+    tcase_add_test(tc, test_order_lost);
     tcase_add_test(tc, test_cycle_entered_from_above);
     tcase_add_test(tc, test_reachable_cycle_and_self);
     tcase_add_test(tc, test_only_block_bytes_scanned);

@@ -20,8 +20,8 @@ static struct analyze_frame frames[] = {
     {0x10, NULL, NULL, NULL, 0, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
-static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL},
-                                      {"leaked", 8, 1, &stacks[1], NULL}};
+static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1},
+                                      {"leaked", 8, 1, &stacks[1], NULL, 0, 0, -1}};
 static const char *argv[] = {"demo", "a1"};
 #define PROG_NAME "/usr/bin/demo"
 
@@ -84,12 +84,38 @@ START_TEST(test_text)
 END_TEST
 
 /* With a leak scan: lost blocks listed, possibly lost and reachable only on request. */
+/* memcheck's loss record of a definite leak holding indirect ones, and the held ones after it. */
+START_TEST(test_held_leaks)
+{
+    struct analyze_process p = make_process();
+    struct analyze_leak held[] = {{"definitely_lost", 16, 1, &stacks[0], NULL, 48, 3, -1},
+                                  {"indirectly_lost", 48, 3, &stacks[1], NULL, 0, 0, 0},
+                                  {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1}};
+    p.leaks = held;
+    p.nleaks = 3;
+    p.summary.scanned = 1;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== 64 (16 direct, 48 indirect) bytes in 1 blocks are definitely "
+                          "lost, allocated at:\n");
+    assert_contains(text, "==1234== 48 bytes in 3 blocks are indirectly lost (held by the "
+                          "definitely lost blocks above), allocated at:\n");
+    assert_contains(text, "==1234== 8 bytes in 1 blocks are indirectly lost, allocated at:\n");
+    free(text);
+    struct analyze_process *procs[] = {&p};
+    char *json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "\"indirect_bytes\": 48, \"indirect_blocks\": 3");
+    assert_contains(json, "\"held_by\": 0");
+    assert_contains(json, "\"held_by\": null");
+    free(json);
+}
+END_TEST
+
 START_TEST(test_text_leak_classes)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL},
-                                     {"possibly_lost", 16, 1, &stacks[1], NULL},
-                                     {"still_reachable", 8, 1, &stacks[1], NULL}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1},
+                                     {"possibly_lost", 16, 1, &stacks[1], NULL, 0, 0, -1},
+                                     {"still_reachable", 8, 1, &stacks[1], NULL, 0, 0, -1}};
     p.leaks = classed;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -210,9 +236,9 @@ START_TEST(test_text_suppressions)
     struct analyze_suppressed used[] = {
         {"leak", "leak_three", "leak:leak_three", "s.supp", 3, 2, 40},
         {"double_free", "^x$", "double_free:^x$", "/etc/more.supp", 1, 5, 0}};
-    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$"},
-                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$"},
-                                      {"leaked", 4, 1, &stacks[1], NULL}};
+    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$", 0, 0, -1},
+                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$", 0, 0, -1},
+                                      {"leaked", 4, 1, &stacks[1], NULL, 0, 0, -1}};
     p.suppressed = used;
     p.nsuppressed = 2;
     p.summary.suppressed_bytes = 40, p.summary.suppressed_blocks = 2;
@@ -236,7 +262,7 @@ START_TEST(test_text_suppressions)
                           "\"file\": \"s.supp\", \"line\": 3, \"count\": 2, \"bytes\": 40},\n"
                           "      {\"rule\": \"double_free:^x$\", \"file\": \"/etc/more.supp\", "
                           "\"line\": 1, \"count\": 5, \"bytes\": 0}],");
-    assert_contains(json, "], \"suppression\": \"leak:^leak_three$\"}");
+    assert_contains(json, "\"indirect_blocks\": 0, \"suppression\": \"leak:^leak_three$\"}");
     free(json);
 }
 END_TEST
@@ -247,10 +273,10 @@ START_TEST(test_flamegraph)
     struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL},
                                   {0x30, PROG_NAME, "main", NULL, 0, 0, NULL}};
     struct analyze_stack odd_stack = {7, 2, odd};
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL},
-                                     {"indirectly_lost", 8, 1, &stacks[1], NULL},
-                                     {"possibly_lost", 16, 1, &odd_stack, NULL},
-                                     {"definitely_lost", 5, 1, &odd_stack, NULL}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1},
+                                     {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1},
+                                     {"possibly_lost", 16, 1, &odd_stack, NULL, 0, 0, -1},
+                                     {"definitely_lost", 5, 1, &odd_stack, NULL, 0, 0, -1}};
     struct analyze_process p = make_process(), q = make_process();
     p.leaks = classed;
     p.nleaks = 4;
@@ -274,6 +300,7 @@ static Suite *report_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_text);
     tcase_add_test(tc, test_text_leak_classes);
+    tcase_add_test(tc, test_held_leaks);
     tcase_add_test(tc, test_text_counts_and_warning);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_json_ends);
