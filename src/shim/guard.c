@@ -701,11 +701,27 @@ struct each_live {
     uint64_t secret;
 };
 
+/*
+ * The size a block with a damaged header can be trusted with: its size word when the
+ * real allocator's chunk (found at the plain layout's base) has room for it, else the room
+ * itself; 0 for a block whose base cannot be told (an aligned one).
+ */
+static uint64_t damaged_size(uintptr_t user, const struct blockhdr *h)
+{
+    if (h->base_off != BLOCKHDR_SIZE)
+        return 0;
+    size_t room = real_malloc_usable_size((void *)(user - BLOCKHDR_SIZE));
+    uint64_t bound = room > BLOCKHDR_SIZE + BLOCKHDR_CANARY ? room - BLOCKHDR_SIZE - BLOCKHDR_CANARY : 0;
+    return h->size <= bound ? h->size : bound;
+}
+
 static void live_one(uintptr_t user, void *arg)
 {
     const struct each_live *e = arg;
     const struct blockhdr *h = hdr_of(user);
-    if (blockhdr_intact(h, user, e->secret) && h->state == BLOCK_LIVE)
+    if (!blockhdr_intact(h, user, e->secret))
+        e->fn(user, damaged_size(user, h), e->arg); /* live or freed: the trace knows */
+    else if (h->state == BLOCK_LIVE)
         e->fn(user, h->size, e->arg);
 }
 

@@ -80,9 +80,11 @@ int64_t guard_live_epoch(uintptr_t user);
 uint32_t guard_checkpoint(void);
 
 /*
- * Call fn(user, size, arg) for every block whose header is intact and LIVE, in address
- * order (quarantined, freed and damaged blocks are skipped). Reads only headers the
- * block map vouches for; never allocates.
+ * Call fn(user, size, arg) for every block whose header is intact and LIVE, and for every
+ * block whose header is damaged (with the size it can be trusted with: its size word when
+ * the real allocator's chunk has room for it, else that room, or 0), in address order;
+ * quarantined and freed blocks are skipped. Reads only headers the block map vouches
+ * for; never allocates.
  */
 void guard_each_live(void (*fn)(uintptr_t user, uint64_t size, void *arg), void *arg);
 

@@ -62,4 +62,12 @@ rc=0
 expect_eq "$rc" 134 "abort() ends the program (128 + SIGABRT)"
 grep -q "^heapwise: double_free of 0x[0-9a-f]* (size 32)" "$T/stderr" || fail "abort message"
 [ -s "$T/stdout" ] && fail "the program went on after the error"
+# Damaged blocks still take part in the leak scan (memcheck's numbers): the overflowed
+# block kept by a global is reachable, the lost one with a damaged header definitely lost.
+hw_json "$PROGS/err_damaged_leak"
+S='r["processes"][0]["summary"]'
+expect_eq "$(json "($S['definitely_lost_bytes'], $S['definitely_lost_blocks'], $S['still_reachable_bytes'])")" \
+    "(8, 1, 24)" "damaged blocks classified"
+expect_eq "$(json "sorted(e['kind'] for e in $E)")" "['header_corruption', 'overflow']" \
+    "both damages reported"
 exit 0
