@@ -32,6 +32,13 @@
 
 /* Every user byte of a freed block while it waits in quarantine. */
 #define GUARD_FILL 0xfd
+/*
+ * The tail: the bytes the real allocator gave past the canary (its rounding), filled with
+ * GUARD_TAIL_FILL and checked with the canary, so that an overflow that skips the canary
+ * is still caught. At most GUARD_TAIL_MAX of them are used.
+ */
+#define GUARD_TAIL_FILL 0xbd
+#define GUARD_TAIL_MAX 64
 /* Alignment of the real malloc, kept by every plain block (header is 32 bytes). */
 #define GUARD_MIN_ALIGN 16
 /* Largest alignment base_off (u32) can express with room to spare. */
@@ -97,6 +104,16 @@ void guard_configure(int on, uint64_t quarantine_bytes, int abort_flag)
 
 /* ---- allocation ---------------------------------------------------------------------- */
 
+/* The tail of a block at user in the real allocation at base: its bytes (see GUARD_TAIL_FILL). */
+static size_t tail_len(uintptr_t base, uintptr_t user, uint64_t size)
+{
+    size_t room = real_malloc_usable_size((void *)base);
+    uintptr_t start = user + size + BLOCKHDR_CANARY, end = base + room;
+    if (end <= start)
+        return 0;
+    return end - start < GUARD_TAIL_MAX ? end - start : GUARD_TAIL_MAX;
+}
+
 /* Header, canary and block map bit for a block at user inside base; NULL if unmarkable. */
 static void *install(unsigned char *base, uintptr_t user, uint64_t size, unsigned kind,
                      uint32_t stack)
@@ -107,6 +124,8 @@ static void *install(unsigned char *base, uintptr_t user, uint64_t size, unsigne
                     stack, atomic_load_explicit(&epoch, memory_order_relaxed), s);
     blockhdr_canary(user, s, canary);
     memcpy((unsigned char *)user + size, canary, sizeof(canary));
+    memset((unsigned char *)user + size + BLOCKHDR_CANARY, GUARD_TAIL_FILL,
+           tail_len((uintptr_t)base, user, size));
     if (unlikely(blockmap_set(&blocks, user) < 0)) {
         real_free(base);
         errno = ENOMEM;
@@ -342,26 +361,61 @@ static void check_fill(uintptr_t user, const struct blockhdr *h, int intact, uin
     report(ERR_WRITE_AFTER_FREE, &e);
 }
 
-/* A live block's canary: report from the first changed byte to the canary's end. */
+/* Report an overflow at offset `at` of the block: n bytes found where `want` was expected. */
+static void report_overflow(uintptr_t user, const struct blockhdr *h, uint64_t at,
+                            const uint8_t *found, const uint8_t *want, size_t n,
+                            unsigned free_kind, unsigned where, uint32_t stack)
+{
+    struct trace_rec_error e;
+    init_error(&e, (const void *)user, free_kind, where, stack);
+    from_header(&e, h);
+    e.offset = (int64_t)at;
+    e.nbytes = e.nexpected = (uint8_t)(n < sizeof(e.found) ? n : sizeof(e.found));
+    memcpy(e.found, found, e.nbytes);
+    memcpy(e.expected, want, e.nbytes);
+    report(ERR_OVERFLOW, &e);
+}
+
+/* 1 when the canary and the tail after it are as install() left them. */
+static int tail_intact(uintptr_t user, const struct blockhdr *h, uint64_t s)
+{
+    uint8_t want[BLOCKHDR_CANARY];
+    blockhdr_canary(user, s, want);
+    if (memcmp((const unsigned char *)user + h->size, want, sizeof(want)) != 0)
+        return 0;
+    size_t n = tail_len(user - h->base_off, user, h->size);
+    const unsigned char *t = (const unsigned char *)user + h->size + BLOCKHDR_CANARY;
+    return first_unlike(t, n, GUARD_TAIL_FILL) == n;
+}
+
+/*
+ * A live block's canary and tail: report from the first changed byte on (to the canary's
+ * end, or 8 bytes of the tail).
+ */
 static void check_canary(uintptr_t user, const struct blockhdr *h, uint64_t s, unsigned free_kind,
                          unsigned where, uint32_t stack)
 {
     uint8_t want[BLOCKHDR_CANARY], got[BLOCKHDR_CANARY];
     blockhdr_canary(user, s, want);
     memcpy(got, (const unsigned char *)user + h->size, sizeof(got));
-    if (memcmp(got, want, sizeof(got)) == 0)
+    if (memcmp(got, want, sizeof(got)) != 0) {
+        unsigned i = 0;
+        while (got[i] == want[i])
+            i++;
+        report_overflow(user, h, h->size + i, got + i, want + i, BLOCKHDR_CANARY - i, free_kind,
+                        where, stack);
         return;
-    unsigned i = 0;
-    while (got[i] == want[i])
-        i++;
-    struct trace_rec_error e;
-    init_error(&e, (const void *)user, free_kind, where, stack);
-    from_header(&e, h);
-    e.offset = (int64_t)(h->size + i);
-    e.nbytes = e.nexpected = (uint8_t)(BLOCKHDR_CANARY - i);
-    memcpy(e.found, got + i, e.nbytes);
-    memcpy(e.expected, want + i, e.nbytes);
-    report(ERR_OVERFLOW, &e);
+    }
+    size_t n = tail_len(user - h->base_off, user, h->size);
+    const unsigned char *t = (const unsigned char *)user + h->size + BLOCKHDR_CANARY;
+    size_t i = first_unlike(t, n, GUARD_TAIL_FILL);
+    if (i == n)
+        return;
+    uint8_t fill[BLOCKHDR_CANARY];
+    memset(fill, GUARD_TAIL_FILL, sizeof(fill));
+    size_t k = n - i < sizeof(fill) ? n - i : sizeof(fill);
+    report_overflow(user, h, h->size + BLOCKHDR_CANARY + i, t + i, fill, k, free_kind, where,
+                    stack);
 }
 
 /* The deallocation family of an allocation kind (aligned C blocks are free()d). */
@@ -384,9 +438,7 @@ static void check_live(uintptr_t user, const struct blockhdr *h, uint64_t s, uns
         from_header(&e, h);
         report(ERR_MISMATCHED_FREE, &e);
     }
-    uint8_t want[BLOCKHDR_CANARY];
-    blockhdr_canary(user, s, want);
-    if (memcmp((const unsigned char *)user + h->size, want, sizeof(want)) != 0)
+    if (!tail_intact(user, h, s))
         check_canary(user, h, s, free_kind, where, have_stack ? stack : this_stack());
 }
 

@@ -70,4 +70,9 @@ expect_eq "$(json "($S['definitely_lost_bytes'], $S['definitely_lost_blocks'], $
     "(8, 1, 24)" "damaged blocks classified"
 expect_eq "$(json "sorted(e['kind'] for e in $E)")" "['header_corruption', 'overflow']" \
     "both damages reported"
+# An overflow past the canary lands in the tail the allocator's rounding left: still caught.
+hw_json "$PROGS/err_overflow_tail"
+expect_eq "$(json "[(e['kind'], e['offset'], e['found'], e['stacks']['free'][0]['line']) for e in $E]")" \
+    "[('overflow', 48, '05 00 00 00 bd bd bd bd', $(line_of err_overflow_tail.c free_far))]" \
+    "overflow past the canary"
 exit 0
