@@ -4,14 +4,22 @@
 S='r["processes"][0]["summary"]'
 L='r["processes"][0]["leaks"]'
 
+# expect_classes LABEL CLASS:BYTES:BLOCKS...: the summary's totals per class.
+expect_classes() {
+    label=$1
+    shift
+    for c in "$@"; do
+        k=${c%%:*} rest=${c#*:}
+        expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" \
+            "$label $k"
+    done
+}
+
 hw_json "$PROGS/leak_classes"
 expect_eq "$rc" 0 "exit status"
 expect_eq "$(cat "$T/stdout")" "leak_classes: done" "stdout"
 expect_eq "$(json "$S['leak_scan']")" True "a scan ran"
-for c in definitely_lost:32:2 indirectly_lost:80:5 still_reachable:300:2; do
-    k=${c%%:*} rest=${c#*:}
-    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "$k"
-done
+expect_classes leak_classes definitely_lost:32:2 indirectly_lost:80:5 still_reachable:300:2
 # possibly lost, as memcheck: the 64-byte block, and the live thread's TLS vector (the
 # thread control block points 16 bytes into it); its size depends on the modules with TLS
 # loaded (memcheck: 272 bytes; heapwise's own TLS makes it larger)
@@ -47,23 +55,19 @@ expect_grep "200 bytes in 1 blocks are still reachable, allocated at:" "$T/stder
 # before memcheck looks), but seen on demand before that.
 hw_json "$PROGS/leak_roots"
 expect_eq "$rc:$(cat "$T/stdout")" "0:on demand: 0" "exit status and on-demand check"
-for c in definitely_lost:256:8 indirectly_lost:0:0 possibly_lost:0:0 still_reachable:48:1; do
-    k=${c%%:*} rest=${c#*:}
-    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "leak_roots $k"
-done
+expect_classes leak_roots definitely_lost:256:8 indirectly_lost:0:0 possibly_lost:0:0 \
+    still_reachable:48:1
 expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] == 'definitely_lost'})")" \
     "['work']" "the joined threads' blocks are lost"
 expect_eq "$(json "[l['stack'][0]['line'] for l in $L if l['kind'] == 'still_reachable']")" \
-    "[$(grep -n 'MARK:in_mmap' "$top_srcdir/tests/progs/leak_roots.c" | cut -d: -f1)]" "the mmap'd pointer's block is reachable"
+    "[$(line_of leak_roots.c in_mmap)]" "the mmap'd pointer's block is reachable"
 
 # memcheck's heuristics: interior pointers C++ keeps (new[] cookie, second base) and a
 # 64-bit length prefix count as start pointers; a plain interior pointer does not.
 hw_json "$PROGS/leak_heuristics"
 expect_eq "$rc:$(cat "$T/stdout")" "0:leak_heuristics: done" "exit status and stdout"
-for c in definitely_lost:0:0 indirectly_lost:0:0 possibly_lost:64:1 still_reachable:116:3; do
-    k=${c%%:*} rest=${c#*:}
-    expect_eq "$(json "($S['${k}_bytes'], $S['${k}_blocks'])")" "(${rest%%:*}, ${rest#*:})" "leak_heuristics $k"
-done
+expect_classes leak_heuristics definitely_lost:0:0 indirectly_lost:0:0 possibly_lost:64:1 \
+    still_reachable:116:3
 
 # A million live blocks: all reachable (the scan's time is in the closing note, not here).
 hw_json "$PROGS/many_live"
