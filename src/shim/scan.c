@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,8 @@
 #define SCAN_TCB_SIZE 2304
 /* Static TLS assumed below the thread pointer when ld.so does not say. */
 #define SCAN_TLS_FALLBACK 4096
+/* Words of the buffer roots are copied into before they are read (256 KiB). */
+#define SCAN_COPY_WORDS (32u * 1024)
 /* Page size, for rounding segments out to what is mapped. */
 #define SCAN_PAGE 4096ull
 /* Writable segments kept as roots; objects past this many segments are not scanned. */
@@ -202,9 +205,32 @@ static void find_self_root(struct scan *s, uint64_t sp)
     }
 }
 
+/*
+ * Mark from [lo, hi), read through process_vm_readv into a buffer of our own, so that a
+ * page unmapped since /proc/self/maps was read (by a thread that did not stop) is skipped
+ * instead of faulting; where the call is refused (seccomp), the memory is read in place.
+ */
 static void root_piece(uint64_t lo, uint64_t hi, void *arg)
 {
-    mark_root(arg, (const void *)(uintptr_t)lo, hi - lo);
+    static uint64_t copy[SCAN_COPY_WORDS]; /* our .bss: never a root itself */
+    static int copy_refused;
+    lo = (lo + sizeof(uint64_t) - 1) & ~(uint64_t)(sizeof(uint64_t) - 1);
+    while (lo < hi && !copy_refused) {
+        size_t n = hi - lo < sizeof(copy) ? hi - lo : sizeof(copy);
+        struct iovec local = {copy, n}, remote = {(void *)(uintptr_t)lo, n};
+        ssize_t got = syscall(SYS_process_vm_readv, (pid_t)syscall(SYS_getpid), &local, 1UL,
+                              &remote, 1UL, 0UL);
+        if (got > 0) {
+            mark_root(arg, copy, (size_t)got);
+            lo += (uint64_t)got;
+        } else if (got < 0 && errno == EFAULT) {
+            lo = (lo + SCAN_PAGE) & ~(SCAN_PAGE - 1); /* gone: the next page */
+        } else {
+            copy_refused = 1;
+        }
+    }
+    if (lo < hi)
+        mark_root(arg, (const void *)(uintptr_t)lo, hi - lo);
 }
 
 /* Mark from [lo, hi): its readable parts, less the excluded ranges. */
