@@ -298,6 +298,8 @@ static int take_leak(struct run *run, const struct replay_group *g,
         sum->runtime_blocks += g->blocks;
         return 0;
     }
+    sum->in_use_bytes += g->bytes;
+    sum->in_use_blocks += g->blocks;
     if (suppressed(run, SUPPRESS_LEAK, &st, 1, g->blocks, g->bytes)) {
         sum->suppressed_bytes += g->bytes;
         sum->suppressed_blocks += g->blocks;

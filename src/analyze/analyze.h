@@ -92,6 +92,10 @@ struct analyze_summary {
     uint64_t allocations;  /* successful allocation calls (realloc counts as one) */
     uint64_t frees;        /* successful releases of a known block (realloc counts as one) */
     uint64_t peak_bytes;   /* maximum of live requested bytes at any point in the trace */
+    uint64_t allocated_bytes; /* requested bytes of every allocation (memcheck's "bytes
+                                 allocated"; a realloc counts its new size) */
+    uint64_t in_use_bytes, in_use_blocks; /* live at the end and not set apart as the C
+                                 runtime's (memcheck's "in use at exit"; suppressed included) */
     uint64_t leaked_bytes; /* definitely + indirectly lost when the trace has a leak scan,
                               else every block live at the end (runtime-owned excluded);
                               0 for an image replaced by exec (exec frees it all) */

@@ -56,6 +56,7 @@ int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, 
     if (ptr == 0)
         return 0;
     r->sum.allocations++;
+    r->sum.allocated_bytes += size;
     if (r->track_sites) {
         struct replay_site *site = hmap_put(&r->sites, (uint64_t)stack + 1, NULL);
         if (!site)

@@ -211,6 +211,10 @@ static void put_summary(FILE *out, const struct analyze_process *p)
             s->dropped, s->untracked, s->unknown_frees, s->implicit_frees, s->runtime_bytes,
             s->runtime_blocks, p->duration_ns);
     fprintf(out,
+            ", \"allocated_bytes\": %" PRIu64 ", \"in_use_bytes\": %" PRIu64
+            ", \"in_use_blocks\": %" PRIu64,
+            s->allocated_bytes, s->in_use_bytes, s->in_use_blocks);
+    fprintf(out,
             ", \"suppressed_bytes\": %" PRIu64 ", \"suppressed_blocks\": %" PRIu64
             ", \"suppressed_errors\": %" PRIu64,
             s->suppressed_bytes, s->suppressed_blocks, s->suppressed_errors);

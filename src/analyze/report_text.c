@@ -179,6 +179,11 @@ static void write_summary(FILE *out, const struct analyze_process *p)
             "==%" PRIu64 "==   allocations: %" PRIu64 ", frees: %" PRIu64 ", peak: %" PRIu64
             " bytes\n",
             pid, s->allocations, s->frees, s->peak_bytes);
+    fprintf(out,
+            "==%" PRIu64 "==   in use at exit: %" PRIu64 " bytes in %" PRIu64
+            " blocks; total heap usage: %" PRIu64 " allocs, %" PRIu64 " frees, %" PRIu64
+            " bytes allocated\n",
+            pid, s->in_use_bytes, s->in_use_blocks, s->allocations, s->frees, s->allocated_bytes);
     write_count(out, pid, s->dropped, "dropped records (ring full; totals are incomplete)");
     write_count(out, pid, s->untracked, "untracked allocations (inside heapwise or before init)");
     write_count(out, pid, s->unknown_frees, "frees of untracked blocks");
