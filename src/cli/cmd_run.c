@@ -8,6 +8,7 @@
 
 #include "analyze/analyze.h"
 #include "cli/traces.h"
+#include "shim/options.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,47 +57,100 @@ struct run_opts {
     int no_free_stacks;
     int abort_on_error;
     int no_children;      /* --trace-children=no */
+    char *env;            /* copy of HEAPWISE_OPTIONS the values above may point into */
     struct report_request req;
 };
 
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"log-file", required_argument, NULL, 'l'},
+    CLI_REPORT_OPTIONS,
+    {"depth", required_argument, NULL, 'd'},
+    {"no-free-stacks", no_argument, NULL, 'n'},
+    {"abort-on-error", no_argument, NULL, 'a'},
+    {"trace-children", required_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Apply option c (getopt's value) with arg, given as `given`: 0, 1 after --help, or
+ * CLI_EXIT_USAGE after a message. */
+static int apply(int c, const char *arg, const char *given, struct run_opts *o)
+{
+    int taken = cli_report_option(CMD, c, arg, &o->req);
+    if (taken)
+        return taken == CLI_EXIT_USAGE ? taken : 0;
+    switch (c) {
+    case 'o': o->output = arg; return 0;
+    case 'l': o->log_file = arg; return 0;
+    case 'd': o->depth = arg; return 0;
+    case 'n': o->no_free_stacks = 1; return 0;
+    case 'a': o->abort_on_error = 1; return 0;
+    case 't':
+        if (strcmp(arg, "yes") && strcmp(arg, "no"))
+            return cli_usage_error(CMD, "--trace-children: '%s' is not yes or no", arg);
+        o->no_children = strcmp(arg, "no") == 0;
+        return 0;
+    case 'h': fputs(usage, stdout); return 1;
+    case ':': return cli_usage_error(CMD, "option '%s' needs a value", given);
+    default: return cli_usage_error(CMD, "unknown option '%s'", given);
+    }
+}
+
+/* One key=value of HEAPWISE_OPTIONS (key edited in place): applied as the long option of
+ * that name when run has one (a flag when its value is 1), left to the shim otherwise. */
+static int env_option(char *key, char *value, struct run_opts *o)
+{
+    for (char *p = key; *p; p++)
+        *p = *p == '_' ? '-' : *p;
+    const struct option *opt = longopts;
+    while (opt->name && strcmp(opt->name, key) != 0)
+        opt++;
+    if (!opt->name || (opt->has_arg == no_argument && strcmp(value, "1") != 0))
+        return 0;
+    if (opt->val == 't') /* the shim's 0 and 1 are yes and no here */
+        value = strcmp(value, "1") == 0 || strcmp(value, "yes") == 0 ? "yes" : "no";
+    return apply(opt->val, opt->has_arg == no_argument ? NULL : value, key, o);
+}
+
+/*
+ * HEAPWISE_OPTIONS, read before the command line (whose options then win; suppressions
+ * files add up): checked by the shim's own parser, so a key or value the shim would
+ * refuse is a usage error here. The string is kept in o->env (values point into it).
+ */
+static int parse_env(struct run_opts *o)
+{
+    const char *env = getenv("HEAPWISE_OPTIONS");
+    struct options shim;
+    char err[OPTIONS_ERR_MAX];
+    if (!env || !*env)
+        return 0;
+    if (options_parse(&shim, env, err) < 0)
+        return cli_usage_error(CMD, "HEAPWISE_OPTIONS: %s", err);
+    if (!(o->env = strdup(env))) {
+        cli_error(CMD, "out of memory");
+        return CLI_EXIT_USAGE;
+    }
+    for (char *save = NULL, *kv = strtok_r(o->env, ":", &save); kv;
+         kv = strtok_r(NULL, ":", &save)) {
+        char *eq = strchr(kv, '=');
+        *eq = '\0';
+        int rc = env_option(kv, eq + 1, o);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"log-file", required_argument, NULL, 'l'},
-        CLI_REPORT_OPTIONS,
-        {"depth", required_argument, NULL, 'd'},
-        {"no-free-stacks", no_argument, NULL, 'n'},
-        {"abort-on-error", no_argument, NULL, 'a'},
-        {"trace-children", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
+    int c, rc = parse_env(o);
+    if (rc)
+        return rc;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
-        int taken = cli_report_option(CMD, c, optarg, &o->req);
-        if (taken == CLI_EXIT_USAGE)
-            return taken;
-        if (taken)
-            continue;
-        switch (c) {
-        case 'o': o->output = optarg; break;
-        case 'l': o->log_file = optarg; break;
-        case 'd': o->depth = optarg; break;
-        case 'n': o->no_free_stacks = 1; break;
-        case 'a': o->abort_on_error = 1; break;
-        case 't':
-            if (strcmp(optarg, "yes") && strcmp(optarg, "no"))
-                return cli_usage_error(CMD, "--trace-children: '%s' is not yes or no", optarg);
-            o->no_children = strcmp(optarg, "no") == 0;
-            break;
-        case 'h': fputs(usage, stdout); return 1;
-        case ':':
-            return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        }
+        if ((rc = apply(c, optarg, argv[optind - 1], o)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -190,6 +244,7 @@ static int setup_env(const char *shim, const char *outdir_or_file, const struct 
         add_option(opts, sizeof(opts), "abort_on_error", "1");
     if (o->no_children)
         add_option(opts, sizeof(opts), "trace_children", "0");
+    add_option(opts, sizeof(opts), "summary", "0"); /* this command reports, not the shim */
 
     char preload[2 * PATH_MAX];
     const char *old = getenv("LD_PRELOAD");
@@ -399,5 +454,6 @@ int cmd_run(int argc, char **argv)
     struct run_opts o = {0};
     int rc = run(argc, argv, &o);
     cli_report_release(&o.req);
+    free(o.env);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include "analyze/analyze.h"
+#include "shim/options.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,30 +23,17 @@ static int parse_exitcode(const char *s)
     return errno || *end || end == s || v < 1 || v > 255 ? -1 : (int)v;
 }
 
-/* The CLI_LEAK_* bits of a --leak-kinds list; 0 when a name is unknown. */
+/* The CLI_LEAK_* bits of a --leak-kinds list (the grammar of HEAPWISE_OPTIONS' leak_kinds);
+ * 0 when a name is unknown. */
 static unsigned parse_leak_kinds(const char *list)
 {
-    static const struct {
-        const char *name;
-        unsigned bits;
-    } names[] = {
-        {"definite", CLI_LEAK_DEFINITE}, {"indirect", CLI_LEAK_INDIRECT},
-        {"possible", CLI_LEAK_POSSIBLE}, {"reachable", CLI_LEAK_REACHABLE},
-        {"all", CLI_LEAK_DEFINITE | CLI_LEAK_INDIRECT | CLI_LEAK_POSSIBLE | CLI_LEAK_REACHABLE},
-        {"none", 0},
-    };
-    unsigned bits = CLI_LEAK_GIVEN;
-    for (const char *p = list; *p;) {
-        size_t n = strcspn(p, ","), i = 0;
-        while (i < sizeof(names) / sizeof(names[0]) &&
-               (strlen(names[i].name) != n || strncmp(p, names[i].name, n) != 0))
-            i++;
-        if (i == sizeof(names) / sizeof(names[0]))
-            return 0;
-        bits |= names[i].bits;
-        p += n + (p[n] == ',');
-    }
-    return *list ? bits : 0;
+    unsigned bits = 0;
+    _Static_assert(CLI_LEAK_DEFINITE == OPTIONS_LEAK_DEFINITE &&
+                       CLI_LEAK_INDIRECT == OPTIONS_LEAK_INDIRECT &&
+                       CLI_LEAK_POSSIBLE == OPTIONS_LEAK_POSSIBLE &&
+                       CLI_LEAK_REACHABLE == OPTIONS_LEAK_REACHABLE,
+                   "one set of leak class bits");
+    return options_leak_kinds(list, strlen(list), &bits) < 0 ? 0 : bits | CLI_LEAK_GIVEN;
 }
 
 static int load_suppressions(const char *cmd, const char *path, struct report_request *req)

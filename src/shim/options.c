@@ -8,6 +8,8 @@
 #include "shim/options.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Append src[0..n) to out at *len, bounded by OPTIONS_PATH_MAX; -ENAMETOOLONG if full. */
@@ -62,6 +64,11 @@ void options_defaults(struct options *c)
     c->abort_on_error = 0;
     c->leak_scan = 1;
     c->trace_children = 1;
+    c->summary = 1;
+    c->error_exitcode = 0;
+    c->leak_kinds = OPTIONS_LEAK_DEFAULT;
+    c->quiet = 0;
+    c->suppressions = 0;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -97,50 +104,166 @@ static int is_pow2(uint64_t x)
     return x && (x & (x - 1)) == 0;
 }
 
+/* 1 when v[0..n) is the NUL-terminated word w. */
+static int is(const char *v, size_t n, const char *w)
+{
+    return strlen(w) == n && memcmp(v, w, n) == 0;
+}
+
+int options_leak_kinds(const char *s, size_t n, unsigned *bits)
+{
+    static const struct {
+        const char *name;
+        unsigned bits;
+    } names[] = {
+        {"definite", OPTIONS_LEAK_DEFINITE}, {"indirect", OPTIONS_LEAK_INDIRECT},
+        {"possible", OPTIONS_LEAK_POSSIBLE}, {"reachable", OPTIONS_LEAK_REACHABLE},
+        {"all", OPTIONS_LEAK_ALL},           {"none", 0},
+    };
+    *bits = 0;
+    if (n == 0)
+        return -EINVAL;
+    for (size_t at = 0; at <= n;) {
+        const char *comma = memchr(s + at, ',', n - at);
+        size_t len = comma ? (size_t)(comma - (s + at)) : n - at, i = 0;
+        while (i < sizeof(names) / sizeof(names[0]) && !is(s + at, len, names[i].name))
+            i++;
+        if (i == sizeof(names) / sizeof(names[0]))
+            return -EINVAL;
+        *bits |= names[i].bits;
+        at += len + 1;
+    }
+    return 0;
+}
+
+/* How a key's value is read (and where it goes: struct key.offset). */
+enum value_type {
+    VALUE_PATH,      /* a non-empty path, copied into a char[OPTIONS_PATH_MAX] */
+    VALUE_GIVEN,     /* a non-empty path that is only noted: the int becomes 1 */
+    VALUE_BOOL,      /* 0 or 1, into an int */
+    VALUE_NOT,       /* 0 or 1, its negation into an int (no_free_stacks) */
+    VALUE_YES_NO,    /* 0, 1, no or yes, into an int */
+    VALUE_DEPTH,     /* 1..OPTIONS_DEPTH_MAX, into an unsigned */
+    VALUE_BYTES,     /* a size with K/M/G, into a uint64_t */
+    VALUE_RING,      /* a power of two in [RING_MIN, RING_MAX], into a uint64_t */
+    VALUE_EXITCODE,  /* 1..OPTIONS_EXITCODE_MAX, into an int */
+    VALUE_KINDS,     /* a leak_kinds list, into an unsigned */
+    VALUE_FLAME,     /* leaked or allocated (checked, not kept) */
+};
+
+/* Where a key's value goes when the shim keeps it; NOT_KEPT for the report's own keys. */
+#define NOT_KEPT SIZE_MAX
+#define AT(field) offsetof(struct options, field)
+
+static const struct key {
+    const char *name;
+    enum value_type type;
+    size_t offset;
+} keys[] = {
+    {"output", VALUE_PATH, AT(output)},
+    {"depth", VALUE_DEPTH, AT(depth)},
+    {"free_stacks", VALUE_BOOL, AT(free_stacks)},
+    {"no_free_stacks", VALUE_NOT, AT(free_stacks)},
+    {"ring_size", VALUE_RING, AT(ring_size)},
+    {"enabled", VALUE_BOOL, AT(enabled)},
+    {"guard", VALUE_BOOL, AT(guard)},
+    {"quarantine_size", VALUE_BYTES, AT(quarantine_size)},
+    {"abort_on_error", VALUE_BOOL, AT(abort_on_error)},
+    {"leak_scan", VALUE_BOOL, AT(leak_scan)},
+    {"trace_children", VALUE_YES_NO, AT(trace_children)},
+    {"summary", VALUE_BOOL, AT(summary)},
+    {"error_exitcode", VALUE_EXITCODE, AT(error_exitcode)},
+    {"leak_kinds", VALUE_KINDS, AT(leak_kinds)},
+    {"quiet", VALUE_BOOL, AT(quiet)},
+    {"suppressions", VALUE_GIVEN, AT(suppressions)},
+    {"log_file", VALUE_PATH, NOT_KEPT},
+    {"json", VALUE_BOOL, NOT_KEPT},
+    {"flamegraph", VALUE_FLAME, NOT_KEPT},
+    {"show_shim_frames", VALUE_BOOL, NOT_KEPT},
+    {"show_reachable", VALUE_BOOL, NOT_KEPT},
+    {"show_possibly", VALUE_BOOL, NOT_KEPT},
+    {"gen_suppressions", VALUE_BOOL, NOT_KEPT},
+};
+
+/* The int value of a 0/1 (or, when `words`, no/yes) v[0..n); -1 when it is neither. */
+static int boolean(const char *v, size_t n, int words)
+{
+    if (is(v, n, "0") || (words && is(v, n, "no")))
+        return 0;
+    if (is(v, n, "1") || (words && is(v, n, "yes")))
+        return 1;
+    return -1;
+}
+
+/* Read v[0..n) as `type` says into *x (the value to store); -1 when it is bad. */
+static int check(enum value_type type, const char *v, size_t n, uint64_t *x)
+{
+    int num = parse_num(v, n, x) == 0;
+    int b = boolean(v, n, type == VALUE_YES_NO);
+    unsigned bits = 0;
+    switch (type) {
+    case VALUE_PATH:
+    case VALUE_GIVEN:
+        *x = 1;
+        return n && n < OPTIONS_PATH_MAX ? 0 : -1;
+    case VALUE_BOOL:
+    case VALUE_YES_NO:
+    case VALUE_NOT:
+        *x = (uint64_t)(type == VALUE_NOT ? !b : b);
+        return b < 0 ? -1 : 0;
+    case VALUE_DEPTH: return num && *x >= 1 && *x <= OPTIONS_DEPTH_MAX ? 0 : -1;
+    case VALUE_BYTES: return num ? 0 : -1;
+    case VALUE_RING:
+        return num && is_pow2(*x) && *x >= OPTIONS_RING_MIN && *x <= OPTIONS_RING_MAX ? 0 : -1;
+    case VALUE_EXITCODE:
+        return num && strspn(v, "0123456789") >= n && *x >= 1 && *x <= OPTIONS_EXITCODE_MAX
+                   ? 0
+                   : -1;
+    case VALUE_KINDS:
+        if (options_leak_kinds(v, n, &bits) < 0)
+            return -1;
+        *x = bits;
+        return 0;
+    case VALUE_FLAME: return is(v, n, "leaked") || is(v, n, "allocated") ? 0 : -1;
+    }
+    return -1;
+}
+
+/* Store a checked value into its field. */
+static void store(struct options *c, const struct key *k, const char *v, size_t n, uint64_t x)
+{
+    char *f = (char *)c + k->offset;
+    if (k->offset == NOT_KEPT)
+        return;
+    switch (k->type) {
+    case VALUE_PATH: memcpy(f, v, n); f[n] = '\0'; break;
+    case VALUE_DEPTH:
+    case VALUE_KINDS: *(unsigned *)(void *)f = (unsigned)x; break;
+    case VALUE_BYTES:
+    case VALUE_RING: *(uint64_t *)(void *)f = x; break;
+    default: *(int *)(void *)f = (int)x; break;
+    }
+}
+
 /* Apply one key=value; -1 with err set on an unknown key or a bad value. */
 static int apply(struct options *c, const char *k, size_t kn, const char *v, size_t vn, char *err)
 {
-    uint64_t x = 0;
-    int num = parse_num(v, vn, &x);
-#define KEY(name) (kn == sizeof(name) - 1 && memcmp(k, name, kn) == 0)
-    if (KEY("output")) {
-        if (vn == 0 || vn >= OPTIONS_PATH_MAX)
-            goto bad;
-        memcpy(c->output, v, vn);
-        c->output[vn] = '\0';
-    } else if (KEY("depth")) {
-        if (num < 0 || x < 1 || x > OPTIONS_DEPTH_MAX)
-            goto bad;
-        c->depth = (unsigned)x;
-    } else if (KEY("free_stacks") || KEY("enabled") || KEY("guard") || KEY("abort_on_error") ||
-               KEY("leak_scan") || KEY("trace_children")) {
-        if (num < 0 || x > 1 || vn != 1)
-            goto bad;
-        *(KEY("enabled")          ? &c->enabled
-          : KEY("guard")          ? &c->guard
-          : KEY("abort_on_error") ? &c->abort_on_error
-          : KEY("leak_scan")      ? &c->leak_scan
-          : KEY("trace_children") ? &c->trace_children
-                                  : &c->free_stacks) = (int)x;
-    } else if (KEY("quarantine_size")) {
-        if (num < 0)
-            goto bad;
-        c->quarantine_size = x;
-    } else if (KEY("ring_size")) {
-        if (num < 0 || !is_pow2(x) || x < OPTIONS_RING_MIN || x > OPTIONS_RING_MAX)
-            goto bad;
-        c->ring_size = x;
-    } else {
+    size_t i = 0;
+    while (i < sizeof(keys) / sizeof(keys[0]) && !is(k, kn, keys[i].name))
+        i++;
+    if (i == sizeof(keys) / sizeof(keys[0])) {
         say(err, "unknown option '", k, kn, "'");
         return -1;
     }
-#undef KEY
+    uint64_t x = 0;
+    if (check(keys[i].type, v, vn, &x) < 0) {
+        say(err, "bad value '", v, vn, "' for option '");
+        errcat(err, k, kn);
+        errcat(err, "'", 1);
+        return -1;
+    }
+    store(c, &keys[i], v, vn, x);
     return 0;
-bad:
-    say(err, "bad value '", v, vn, "' for option '");
-    errcat(err, k, kn);
-    errcat(err, "'", 1);
-    return -1;
 }
 
 int options_parse(struct options *c, const char *s, char *err)

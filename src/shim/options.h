@@ -2,7 +2,9 @@
  * Options of the shim: the HEAPWISE_OPTIONS string (`key=value:key=value`) parsed into a
  * struct, and the trace path built from it. Pure string work on caller buffers: no
  * allocation, no environment access, no I/O; the caller (init.c) reads the environment
- * once and reports errors.
+ * once and reports errors. The one grammar of HEAPWISE_OPTIONS: every key of the shim and
+ * every long option of `heapwise run` (its name with '-' written '_'); the CLI validates
+ * the environment with this parser too, so both reject the same keys and values.
  */
 #ifndef HEAPWISE_SHIM_OPTIONS_H
 #define HEAPWISE_SHIM_OPTIONS_H
@@ -21,6 +23,16 @@
 #define OPTIONS_RING_MAX (1ull << 30)
 /* Default bytes of freed blocks held in quarantine (4 MiB). */
 #define OPTIONS_QUARANTINE_DEFAULT (4ull << 20)
+/* Largest --error-exitcode. */
+#define OPTIONS_EXITCODE_MAX 255
+
+/* Leak classes (leak_kinds): which count as findings for error_exitcode. */
+#define OPTIONS_LEAK_DEFINITE 0x1u /* definitely lost, and every live block without a scan */
+#define OPTIONS_LEAK_INDIRECT 0x2u
+#define OPTIONS_LEAK_POSSIBLE 0x4u
+#define OPTIONS_LEAK_REACHABLE 0x8u
+#define OPTIONS_LEAK_ALL 0xfu
+#define OPTIONS_LEAK_DEFAULT (OPTIONS_LEAK_DEFINITE | OPTIONS_LEAK_INDIRECT)
 
 struct options {
     char output[OPTIONS_PATH_MAX]; /* `output` as given (may hold %p), "" = default name */
@@ -33,6 +45,12 @@ struct options {
     int abort_on_error;            /* 1: abort() after recording the first heap error */
     int leak_scan;                 /* 1: reachability scan at exit (needs guard) */
     int trace_children;            /* 1: exec'd children keep LD_PRELOAD (are traced) */
+    int summary;                   /* 1: env-only mode, the process prints its own summary
+                                      and applies error_exitcode (heapwise run sets 0) */
+    int error_exitcode;            /* exit status when something was found, 0 = none */
+    unsigned leak_kinds;           /* OPTIONS_LEAK_* bits counted as found */
+    int quiet;                     /* 1: no summary when nothing was found */
+    int suppressions;              /* 1: a suppressions file was named (not applied here) */
 };
 
 /* Fill `c` with the defaults. */
@@ -44,6 +62,12 @@ void options_defaults(struct options *c);
  * err[OPTIONS_ERR_MAX], e.g. "unknown option 'foo'".
  */
 int options_parse(struct options *c, const char *s, char *err);
+
+/*
+ * The OPTIONS_LEAK_* bits of a leak_kinds list s[0..n): definite, indirect, possible,
+ * reachable, comma-separated, or all or none. 0, or -EINVAL on an unknown or empty name.
+ */
+int options_leak_kinds(const char *s, size_t n, unsigned *bits);
 
 /*
  * Build the trace path into out[OPTIONS_PATH_MAX]: `output` with each %p replaced by the

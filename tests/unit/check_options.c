@@ -82,7 +82,46 @@ START_TEST(test_leak_scan_key)
     ck_assert_int_eq(o.trace_children, 1);
     ck_assert_int_eq(options_parse(&o, "trace_children=0", err), 0);
     ck_assert_int_eq(o.trace_children, 0);
-    ck_assert_int_eq(options_parse(&o, "trace_children=no", err), -EINVAL);
+    ck_assert_int_eq(options_parse(&o, "trace_children=yes:trace_children=no", err), 0);
+    ck_assert_int_eq(o.trace_children, 0);
+    ck_assert_int_eq(options_parse(&o, "trace_children=maybe", err), -EINVAL);
+}
+END_TEST
+
+/* The keys of `heapwise run`'s long options: kept when the shim uses them, else checked. */
+START_TEST(test_run_keys)
+{
+    ck_assert_int_eq(options_parse(&o, NULL, err), 0);
+    ck_assert_int_eq(o.summary, 1);
+    ck_assert_int_eq(o.error_exitcode, 0);
+    ck_assert_uint_eq(o.leak_kinds, OPTIONS_LEAK_DEFINITE | OPTIONS_LEAK_INDIRECT);
+    ck_assert_int_eq(options_parse(&o,
+                                   "error_exitcode=23:leak_kinds=possible,definite:quiet=1:"
+                                   "suppressions=a.supp:summary=0:no_free_stacks=1:json=1:"
+                                   "log_file=r.txt:flamegraph=allocated:show_reachable=1:"
+                                   "show_possibly=0:show_shim_frames=1:gen_suppressions=1",
+                                   err),
+                     0);
+    ck_assert_int_eq(o.error_exitcode, 23);
+    ck_assert_uint_eq(o.leak_kinds, OPTIONS_LEAK_POSSIBLE | OPTIONS_LEAK_DEFINITE);
+    ck_assert_int_eq(o.quiet, 1);
+    ck_assert_int_eq(o.suppressions, 1);
+    ck_assert_int_eq(o.summary, 0);
+    ck_assert_int_eq(o.free_stacks, 0);
+    ck_assert_int_eq(options_parse(&o, "leak_kinds=none", err), 0);
+    ck_assert_uint_eq(o.leak_kinds, 0);
+    ck_assert_int_eq(options_parse(&o, "leak_kinds=all", err), 0);
+    ck_assert_uint_eq(o.leak_kinds, 0xf);
+    const char *bad[] = {"error_exitcode=0", "error_exitcode=256", "error_exitcode=1K",
+                         "error_exitcode=",  "leak_kinds=",        "leak_kinds=definite,",
+                         "leak_kinds=lost",  "json=yes",           "flamegraph=1",
+                         "suppressions=",    "log_file=",          "quiet=2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(options_parse(&o, bad[i], err) == -EINVAL, "accepted %s", bad[i]);
+    options_parse(&o, "leak_kinds=definite,lost", err);
+    ck_assert_str_eq(err, "bad value 'definite,lost' for option 'leak_kinds'");
+    options_parse(&o, "error-exitcode=1", err);
+    ck_assert_str_eq(err, "unknown option 'error-exitcode'");
 }
 END_TEST
 
@@ -148,6 +187,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_all_keys);
     tcase_add_test(tc, test_guard_keys);
     tcase_add_test(tc, test_leak_scan_key);
+    tcase_add_test(tc, test_run_keys);
     tcase_add_test(tc, test_unknown_key);
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_paths);
