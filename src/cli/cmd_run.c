@@ -45,6 +45,9 @@ static const char usage[] =
     CLI_REPORT_USAGE
     "  -h, --help                show this help and exit\n"
     "\n"
+    "Each option may also be given as HEAPWISE_OPTIONS=key=value:key=value, the key being\n"
+    "its long name with '-' written '_' (error_exitcode=23, json=1); the command line wins.\n"
+    "\n"
     "Exit status: --error-exitcode's N when it applies, else PROG's own (128+N if\n"
     "it died of signal N); 127 if PROG does not\n"
     "exist, 126 if it cannot be executed, 2 on a usage error, 1 if no usable\n"

@@ -4,9 +4,10 @@
  * module records; again in a forked child), the exit-time guard check and END record,
  * the exit paths that write them (destructor, on_exit, _exit/_Exit), the END before an
  * exec, the leak scan's place among them (after the guard check, before END), and the
- * public heapwise_active and heapwise_leak_check. Any failure here
- * turns recording off with one line on stderr; the program runs on as if heapwise were
- * absent. No stdio and no malloc of our own.
+ * public heapwise_active and heapwise_leak_check, and env-only mode's end (summary line,
+ * error_exitcode). Any failure here turns recording off with one line on stderr; the
+ * program runs on as if heapwise were absent. No malloc of our own, and no stdio but the
+ * flush exit() would do anyway (finish_exit).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -32,6 +34,7 @@
 #include "shim/scan.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
+#include "shim/summary.h"
 #include "shim/tracefile.h"
 #include "shim/writer.h"
 
@@ -145,6 +148,7 @@ static int read_options(void)
 int shim_trace_begin(pid_t pid)
 {
     traced_pid = pid;
+    record_errors_reset();
     if (tracefile_open(&trace, &shim_options, pid, prog, &shim_ring) < 0)
         return -1;
     int rc = writer_start(trace.fd);
@@ -165,15 +169,58 @@ void shim_trace_forget(void)
     atomic_store(&finished, 0);
 }
 
-void shim_finish(int status, unsigned how)
+/* guard_each_live: a block live at the end, counted as a report without a scan counts it
+ * (definitely lost), when its allocation was recorded. */
+static void add_unscanned(uintptr_t user, uint64_t size, void *arg)
+{
+    struct scan_totals *t = arg;
+    if (guard_live_epoch(user) < 0)
+        return;
+    t->blocks[LEAK_DEFINITE]++;
+    t->bytes[LEAK_DEFINITE] += size;
+}
+
+/*
+ * Env-only mode (summary=1), once the trace is complete: the summary line on stderr, and
+ * the status to end with: error_exitcode when something counted was found (not after a
+ * death by signal, which stays one), else `status`. Suppressions are not applied here.
+ */
+static int env_only_end(int status, unsigned how)
+{
+    static char line[SUMMARY_LINE_MAX]; /* not on the stack: it may be a signal's */
+    struct scan_totals t = {{0}, {0}};
+    struct summary s = {.errors = record_errors(), .leak_kinds = shim_options.leak_kinds,
+                        .trace = trace.path};
+    if (!shim_options.summary || how == TRACE_END_EXEC)
+        return status;
+    if (scan_last(&t) == 0) {
+        s.totals = &t;
+    } else if (guard_enabled) {
+        guard_each_live(add_unscanned, &t); /* no scan: every live block counts */
+        s.totals = &t;
+    }
+    int found = summary_found(&s);
+    if (found && how != TRACE_END_SIGNAL)
+        s.exit_code = shim_options.error_exitcode;
+    if (!found && shim_options.quiet)
+        return status;
+    if (shim_options.suppressions)
+        log_line("suppressions apply under 'heapwise run' and 'heapwise report' only; "
+                 "this count includes what they would take", NULL);
+    summary_format(&s, line);
+    log_line(line, NULL);
+    return s.exit_code ? s.exit_code : status;
+}
+
+int shim_finish(int status, unsigned how)
 {
     int expected = 0;
     if (atomic_load(&shim_phase) == SHIM_FORKED)
         shim_fork_start(); /* a forked child's leaks include what it inherited */
     if (atomic_load(&shim_phase) != SHIM_RECORDING || (pid_t)syscall(SYS_getpid) != traced_pid)
-        return;
+        return status;
     if (!atomic_compare_exchange_strong(&finished, &expected, 1))
-        return;
+        return status;
     int saved = errno;
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
@@ -184,8 +231,24 @@ void shim_finish(int status, unsigned how)
     atomic_store(&shim_phase, SHIM_OFF);
     if (writer_finish() == 0)
         tracefile_punch_ring(&trace, &shim_options);
+    status = env_only_end(status, how);
     shim_tls.guard--;
     errno = saved;
+    return status;
+}
+
+/*
+ * The end of exit(): finish, and when env-only mode changes the status, do what exit()
+ * has left to do (flush stdio: our on_exit handler is the last handler) and end with it.
+ * The only stdio call of the shim: exit() itself would make it a moment later.
+ */
+static void finish_exit(int status)
+{
+    int code = shim_finish(status, TRACE_END_EXIT);
+    if (code == status)
+        return;
+    fflush(NULL);
+    real_exit(code);
 }
 
 /*
@@ -200,7 +263,7 @@ static void on_exit_handler(int status, void *arg)
     exit_status = status;
     exit_status_known = 1;
     if (destructor_ran)
-        shim_finish(status, TRACE_END_EXIT);
+        finish_exit(status);
 }
 
 void shim_exec_begin(void)
@@ -247,7 +310,7 @@ __attribute__((destructor)) static void shim_fini(void)
 {
     destructor_ran = 1;
     if (exit_status_known || !on_exit_registered)
-        shim_finish(exit_status, TRACE_END_EXIT);
+        finish_exit(exit_status);
 }
 
 HW_EXPORT int heapwise_active(void)
@@ -292,12 +355,10 @@ HW_EXPORT size_t heapwise_leaks_since(unsigned long mark)
 
 HW_EXPORT void _exit(int status)
 {
-    shim_finish(status, TRACE_END_UNDERSCORE_EXIT);
-    real_exit(status);
+    real_exit(shim_finish(status, TRACE_END_UNDERSCORE_EXIT));
 }
 
 HW_EXPORT void _Exit(int status)
 {
-    shim_finish(status, TRACE_END_UNDERSCORE_EXIT);
-    real_exit(status);
+    real_exit(shim_finish(status, TRACE_END_UNDERSCORE_EXIT));
 }

@@ -8,6 +8,7 @@
 #include "shim/record.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -81,8 +82,21 @@ void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr)
     ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_REALLOC, KIND_MALLOC));
 }
 
+static _Atomic uint64_t errors; /* record_error calls since the trace began */
+
+uint64_t record_errors(void)
+{
+    return atomic_load_explicit(&errors, memory_order_relaxed);
+}
+
+void record_errors_reset(void)
+{
+    atomic_store_explicit(&errors, 0, memory_order_relaxed);
+}
+
 void record_error(unsigned kind, const struct trace_rec_error *e)
 {
+    atomic_fetch_add_explicit(&errors, 1, memory_order_relaxed);
     struct trace_rec_error *r = record_reserve(sizeof(*r));
     if (!r)
         return;

@@ -39,6 +39,12 @@ void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr);
  */
 void record_error(unsigned kind, const struct trace_rec_error *e);
 
+/* How many times record_error was called in this process's trace (dropped ones too). */
+uint64_t record_errors(void);
+
+/* A new trace begins (a forked child's): the count of errors starts again. */
+void record_errors_reset(void);
+
 /* stacktab_publish_fn: push STACK id with its frames; 0, or -1 when dropped. */
 int record_stack(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg);
 

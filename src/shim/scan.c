@@ -112,6 +112,8 @@ static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_inf
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
 static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
 static _Atomic int exiting; /* shim_finish wants the scanner: on-demand calls give up */
+static struct scan_totals last; /* what the last scan found (written by its owner) */
+static _Atomic int last_valid;  /* 1 once a scan filled `last` */
 
 void scan_init(void)
 {
@@ -464,18 +466,35 @@ static int fits_in_ring(const struct scan *s)
 /* ---- the scan ---------------------------------------------------------------------------- */
 
 /*
- * Sum of the requested sizes of the blocks classed definitely lost, as the report counts
- * them, allocated in checkpoint epoch `since` or later: blocks whose allocation was not
- * recorded (heapwise's own, or made before init) are left out. While the world is stopped.
+ * The totals of every block whose allocation was recorded (heapwise's own, or made before
+ * init, are left out, as the report leaves them out) into `last`, and the sum of the
+ * requested sizes of the definitely lost ones allocated in checkpoint epoch `since` or
+ * later. While the world is stopped.
  */
-static uint64_t definite_bytes(const struct scan *s, uint32_t since)
+static uint64_t tally(const struct scan *s, uint32_t since)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < s->mark.count; i++)
-        if (mark_class(&s->mark, i) == LEAK_DEFINITE &&
-            guard_live_epoch((uintptr_t)s->mark.blocks[i].start) >= (int64_t)since)
+    memset(&last, 0, sizeof(last));
+    for (size_t i = 0; i < s->mark.count; i++) {
+        int64_t epoch = guard_live_epoch((uintptr_t)s->mark.blocks[i].start);
+        unsigned c = mark_class(&s->mark, i);
+        if (epoch < 0 || c >= sizeof(last.blocks) / sizeof(last.blocks[0]))
+            continue;
+        last.blocks[c]++;
+        last.bytes[c] += s->mark.blocks[i].size;
+        if (c == LEAK_DEFINITE && epoch >= (int64_t)since)
             sum += s->mark.blocks[i].size;
+    }
+    atomic_store(&last_valid, 1);
     return sum;
+}
+
+int scan_last(struct scan_totals *t)
+{
+    if (!atomic_load(&last_valid))
+        return -1;
+    *t = last;
+    return 0;
 }
 
 /*
@@ -505,7 +524,7 @@ uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
         mark_propagate(&s->mark);
         mark_classify(&s->mark);
         mark_order_lost(&s->mark); /* without it, the records go in address order */
-        definite = definite_bytes(s, since);
+        definite = tally(s, since);
     }
     if (rc == 0 && fits_in_ring(s)) {
         emit(s, t0);
@@ -566,6 +585,7 @@ void scan_exit(int scan, int died_of_signal)
 void scan_fork_child(void)
 {
     atomic_store(&busy, 0);
+    atomic_store(&last_valid, 0); /* the parent's scan: not this process's */
 }
 
 /*

@@ -12,6 +12,20 @@
 #include <stdint.h>
 
 /*
+ * What the last scan found, as the report will count it as far as the shim can tell:
+ * blocks whose allocation was recorded (not heapwise's own, not made before init), per
+ * enum trace_leak_class (index 0 unused). The analyzer also sets apart what the C
+ * runtime keeps (runtime.c), which needs symbols: the shim counts those blocks too.
+ */
+struct scan_totals {
+    uint64_t bytes[5];  /* requested bytes per class */
+    uint64_t blocks[5]; /* blocks per class */
+};
+
+/* The totals of the last scan that ran to the end into *t; 0, or -1 when none did. */
+int scan_last(struct scan_totals *t);
+
+/*
  * Once at init, after the options: learn the static TLS size from ld.so
  * (_dl_get_tls_static_info). Must run where dlsym may allocate (recursion guard set).
  */

@@ -85,10 +85,13 @@ static inline int shim_alloc_may_record(void)
 }
 
 /*
- * Write the END record, drain the ring to the file and stop recording. Runs once; later
- * calls and calls from a process other than the traced one (vfork child) do nothing.
+ * Write the END record, drain the ring to the file and stop recording; in env-only mode
+ * (the summary option) print the summary line. Returns the status to end with: `status`,
+ * or error_exitcode when env-only mode found something (never for how = signal or exec).
+ * Runs once; later calls and calls from a process other than the traced one (vfork
+ * child) do nothing and return `status`.
  */
-void shim_finish(int status, unsigned how);
+int shim_finish(int status, unsigned how);
 
 /*
  * Start the trace of process `pid`: create the file, start the writer thread, push

@@ -4,7 +4,7 @@
 # the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
 	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
-	tests/unit/check_maps tests/unit/check_anonmap
+	tests/unit/check_maps tests/unit/check_anonmap tests/unit/check_summary
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -20,6 +20,10 @@ tests_unit_check_ring_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_stacktab_SOURCES = tests/unit/check_stacktab.c
 tests_unit_check_stacktab_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_stacktab_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_summary_SOURCES = tests/unit/check_summary.c
+tests_unit_check_summary_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_summary_LDADD = $(SHIM_TEST_LIBS)
 
 tests_unit_check_options_SOURCES = tests/unit/check_options.c
 tests_unit_check_options_CFLAGS = $(SHIM_TEST_CFLAGS)
