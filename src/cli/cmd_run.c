@@ -176,19 +176,34 @@ static int check_depth(const char *depth)
     return errno == 0 && *end == '\0' && end != depth && v >= 1 && v <= 256;
 }
 
-/* The shim: next to this binary in a build tree (.libs/), else in the install libdir. */
+/*
+ * The root this binary is installed under: its directory less HW_BINDIR's path, "" when
+ * installed where configure said, "/tmp/stage" for a DESTDIR=/tmp/stage copy. -1 when the
+ * binary is not in a directory ending in HW_BINDIR (a build tree).
+ */
+static int install_root(const char *self_dir, char *buf, size_t len)
+{
+    size_t n = strlen(self_dir), b = strlen(HW_BINDIR);
+    if (n < b || strcmp(self_dir + n - b, HW_BINDIR) != 0)
+        return -1;
+    return fmt(buf, len, "%.*s", (int)(n - b), self_dir);
+}
+
+/* The shim: next to this binary in a build tree (.libs/), else in the install libdir
+ * under the same root as this binary (a staged DESTDIR copy too), else in HW_LIBDIR. */
 static int find_shim(char *buf, size_t len)
 {
-    char self[PATH_MAX];
+    char self[PATH_MAX], root[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            if (fmt(buf, len, "%s/.libs/%s", self, SHIM_NAME) == 0 && access(buf, R_OK) == 0)
-                return 0;
-        }
+    self[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) {
+        *slash = '\0';
+        if (fmt(buf, len, "%s/.libs/%s", self, SHIM_NAME) == 0 && access(buf, R_OK) == 0)
+            return 0;
+        if (install_root(self, root, sizeof(root)) == 0 &&
+            fmt(buf, len, "%s%s/%s", root, HW_LIBDIR, SHIM_NAME) == 0 && access(buf, R_OK) == 0)
+            return 0;
     }
     if (fmt(buf, len, "%s/%s", HW_LIBDIR, SHIM_NAME) < 0)
         return -ENAMETOOLONG;

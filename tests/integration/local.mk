@@ -70,11 +70,12 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh \
 	tests/integration/fork.sh tests/integration/fork_threads.sh \
 	tests/integration/trace_files.sh tests/integration/suppressions.sh \
-	tests/integration/env_options.sh
+	tests/integration/env_options.sh tests/integration/install.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	MAKE='$(MAKE)'; CC='$(CC)'; export MAKE CC; \
 	export top_srcdir top_builddir;
