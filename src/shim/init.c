@@ -318,9 +318,11 @@ HW_EXPORT int heapwise_active(void)
     return atomic_load(&shim_phase) == SHIM_RECORDING;
 }
 
-/* 1 when an on-demand scan can run: recording this process, guard and leak_scan on. */
+/* 1 when an on-demand scan can run: recording this process, guard and leak_scan on (a
+ * forked child's trace starts here if not yet: Check runs each test in one). */
 static int can_scan(void)
 {
+    shim_fork_check();
     return atomic_load(&shim_phase) == SHIM_RECORDING &&
            (pid_t)syscall(SYS_getpid) == traced_pid && guard_enabled && shim_options.leak_scan;
 }
