@@ -70,7 +70,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/leak_classes.sh tests/integration/leak_check_api.sh \
 	tests/integration/fork.sh tests/integration/fork_threads.sh \
 	tests/integration/trace_files.sh tests/integration/suppressions.sh \
-	tests/integration/env_options.sh tests/integration/install.sh
+	tests/integration/env_options.sh tests/integration/install.sh \
+	tests/integration/real_programs.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
