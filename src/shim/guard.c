@@ -610,37 +610,31 @@ static void *realloc_raw(void *p, size_t n, int was_foreign)
     return q;
 }
 
-/* Resize a plain block (header at base + 32) with the real realloc. */
-static void *resize_plain(uintptr_t user, size_t n, uint32_t stack)
+/*
+ * Resize by moving, as memcheck does: a new block, the bytes copied, the record, then the
+ * old block released. The record's place in the ring must follow every release of the new
+ * address and precede every reuse of the old one; glibc's realloc frees a moved chunk
+ * inside the call, where another thread could get it and record it first.
+ */
+static void *resize(uintptr_t user, struct blockhdr *h, size_t n, uint64_t s)
 {
-    size_t total;
-    if (__builtin_add_overflow(n ? n : 1, BLOCKHDR_SIZE + BLOCKHDR_CANARY, &total)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    unsigned char *base = (unsigned char *)user - BLOCKHDR_SIZE;
-    blockmap_clear(&blocks, user); /* before: once moved, the old place may be reused */
-    unsigned char *nb = real_realloc(base, total);
-    if (!nb) {
-        int saved = errno;
-        blockmap_set(&blocks, user);
-        errno = saved;
-        return NULL;
-    }
-    return install(nb, (uintptr_t)nb + BLOCKHDR_SIZE, n, KIND_MALLOC, stack);
-}
-
-/* Resize an aligned block: a new plain block, the bytes copied, the old one released. */
-static void *resize_moved(uintptr_t user, struct blockhdr *h, size_t n, uint32_t stack,
-                          uint64_t s)
-{
-    struct alloc_call c = {.kind = KIND_MALLOC, .stack = stack, .size = n};
+    int record = shim_alloc_may_record();
+    struct alloc_call c = {.kind = KIND_MALLOC, .stack = TRACE_STACK_NONE, .size = n};
+    if (record)
+        c.stack = stack_capture();
     void *q = guard_alloc(&c, n, 0, 0);
+    if (record) {
+        int saved = errno;
+        struct trace_rec_realloc *r = record_realloc_begin((void *)user, n, c.stack);
+        if (r)
+            record_realloc_end(r, q);
+        errno = saved;
+    }
     if (!q)
         return NULL;
     memcpy(q, (void *)user, h->size < n ? h->size : n);
     if (claim(h))
-        retire(user, h, stack, s);
+        retire(user, h, c.stack, s);
     return q;
 }
 
@@ -672,20 +666,7 @@ void *guard_realloc(void *p, size_t n)
         return NULL;
     }
     check_live(user, h, s, KIND_MALLOC, WHERE_REALLOC);
-    struct trace_rec_realloc *r = NULL;
-    uint32_t stack = TRACE_STACK_NONE;
-    if (shim_alloc_may_record()) {
-        stack = stack_capture();
-        r = record_realloc_begin(p, n, stack); /* before the old block can be reused */
-    }
-    void *q = h->base_off == BLOCKHDR_SIZE ? resize_plain(user, n, stack)
-                                           : resize_moved(user, h, n, stack, s);
-    if (r) {
-        int saved = errno;
-        record_realloc_end(r, q);
-        errno = saved;
-    }
-    return q;
+    return resize(user, h, n, s);
 }
 
 /* ---- usable size, exit ---------------------------------------------------------------- */
