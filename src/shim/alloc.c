@@ -14,10 +14,12 @@
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
+#include "shim/stopworld.h"
 
 void alloc_enter(struct alloc_call *c, unsigned kind, size_t n)
 {
     struct shim_thread *t = &shim_tls;
+    stopworld_enter();
     c->from_pending = 0;
     c->size = n;
     c->record = shim_alloc_may_record();
@@ -40,15 +42,16 @@ void alloc_enter(struct alloc_call *c, unsigned kind, size_t n)
 void alloc_leave(const struct alloc_call *c, const void *p, size_t n)
 {
     (void)n;
-    if (!c->record || !p)
-        return;
     struct shim_thread *t = &shim_tls;
-    if (c->from_pending)
-        t->pending_kind = PENDING_NONE;
-    if (t->in_new)
-        t->new_recorded = (uintptr_t)p;
     int saved = errno;
-    record_alloc(c->kind, p, c->size, c->stack);
+    if (c->record && p) {
+        if (c->from_pending)
+            t->pending_kind = PENDING_NONE;
+        if (t->in_new)
+            t->new_recorded = (uintptr_t)p;
+        record_alloc(c->kind, p, c->size, c->stack);
+    }
+    stopworld_leave();
     errno = saved;
 }
 

@@ -26,7 +26,11 @@ struct alloc_call {
  */
 void alloc_enter(struct alloc_call *c, unsigned kind, size_t n);
 
-/* After it: push ALLOC of p (nothing if p is NULL or c->record is 0). Preserves errno. */
+/*
+ * After it: push ALLOC of p (nothing if p is NULL or c->record is 0). Preserves errno.
+ * alloc_enter and alloc_leave bracket one allocator call for the stop-the-world's safe
+ * points (stopworld_enter/leave): call alloc_leave exactly once after alloc_enter.
+ */
 void alloc_leave(const struct alloc_call *c, const void *p, size_t n);
 
 /*

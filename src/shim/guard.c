@@ -23,10 +23,12 @@
 
 #include "shim/blockmap.h"
 #include "shim/ownmem.h"
+#include "shim/pagemap.h"
 #include "shim/quarantine.h"
 #include "shim/real.h"
 #include "shim/record.h"
 #include "shim/stack.h"
+#include "shim/stopworld.h"
 #include "shim/writer.h"
 #include "trace/blockhdr.h"
 
@@ -43,6 +45,8 @@
 #define GUARD_MIN_ALIGN 16
 /* Largest alignment base_off (u32) can express with room to spare. */
 #define GUARD_MAX_ALIGN (1ul << 30)
+/* In base_off: the block is on pages of its own (pagemap.h), not the real allocator's. */
+#define GUARD_PAGEMAP 0x80000000u
 /* Sizing of the quarantine queue: assumed bytes per block, and the bounds in cells. */
 #define QUARANTINE_AVG_BLOCK 32
 #define QUARANTINE_SLOTS_MIN 1024ull
@@ -104,34 +108,71 @@ void guard_configure(int on, uint64_t quarantine_bytes, int abort_flag)
 
 /* ---- allocation ---------------------------------------------------------------------- */
 
-/* The tail of a block at user in the real allocation at base: its bytes (see GUARD_TAIL_FILL). */
-static size_t tail_len(uintptr_t base, uintptr_t user, uint64_t size)
+/*
+ * The tail of a block at user in the real allocation at base (or on its own pages, when
+ * base_off says so): its bytes (see GUARD_TAIL_FILL).
+ */
+static size_t tail_len(uintptr_t base, uint32_t base_off, uintptr_t user, uint64_t size)
 {
-    size_t room = real_malloc_usable_size((void *)base);
+    size_t room = base_off & GUARD_PAGEMAP ? pagemap_len((void *)base)
+                                           : real_malloc_usable_size((void *)base);
     uintptr_t start = user + size + BLOCKHDR_CANARY, end = base + room;
     if (end <= start)
         return 0;
     return end - start < GUARD_TAIL_MAX ? end - start : GUARD_TAIL_MAX;
 }
 
-/* Header, canary and block map bit for a block at user inside base; NULL if unmarkable. */
-static void *install(unsigned char *base, uintptr_t user, uint64_t size, unsigned kind,
-                     uint32_t stack)
+/* Give the memory of a block back: to the real allocator, or its pages to the system. */
+static void release_base(unsigned char *base, uint32_t base_off)
+{
+    if (base_off & GUARD_PAGEMAP)
+        pagemap_free(base);
+    else
+        real_free(base);
+}
+
+/*
+ * Header, canary and block map bit for a block at user inside base; NULL if unmarkable.
+ * flags: 0, or GUARD_PAGEMAP for a block on its own pages.
+ */
+static void *install(unsigned char *base, uintptr_t user, uint32_t flags, uint64_t size,
+                     unsigned kind, uint32_t stack)
 {
     uint64_t s = guard_secret();
     uint8_t canary[BLOCKHDR_CANARY];
-    blockhdr_encode(hdr_of(user), user, size, kind, BLOCK_LIVE, (uint32_t)(user - (uintptr_t)base),
-                    stack, atomic_load_explicit(&epoch, memory_order_relaxed), s);
+    uint32_t base_off = (uint32_t)(user - (uintptr_t)base) | flags;
+    blockhdr_encode(hdr_of(user), user, size, kind, BLOCK_LIVE, base_off, stack,
+                    atomic_load_explicit(&epoch, memory_order_relaxed), s);
     blockhdr_canary(user, s, canary);
     memcpy((unsigned char *)user + size, canary, sizeof(canary));
     memset((unsigned char *)user + size + BLOCKHDR_CANARY, GUARD_TAIL_FILL,
-           tail_len((uintptr_t)base, user, size));
+           tail_len((uintptr_t)base, base_off, user, size));
     if (unlikely(blockmap_set(&blocks, user) < 0)) {
-        real_free(base);
+        release_base(base, base_off);
         errno = ENOMEM;
         return NULL;
     }
     return (void *)user;
+}
+
+/*
+ * 1 inside an allocator call nested in another on this thread (alloc_enter counted both):
+ * a signal handler interrupted the outer one, maybe inside the real allocator, holding
+ * its lock. Such a call must not reach the real allocator, nor evict from the quarantine.
+ */
+static int nested(void)
+{
+    return stopworld_defer.busy > 1;
+}
+
+/* A nested call's block, on its own pages (zero-filled). */
+static void *install_paged(size_t n, size_t a, uint64_t size, const struct alloc_call *c)
+{
+    unsigned char *base = pagemap_alloc(n, a);
+    if (!base)
+        return NULL;
+    return install(base, (uintptr_t)base + PAGEMAP_OFF(a), GUARD_PAGEMAP, size, c->kind,
+                   c->stack);
 }
 
 /* memalign's reading of an alignment: 0 for malloc's, else a power of two; SIZE_MAX if bad. */
@@ -158,13 +199,15 @@ void *guard_alloc(const struct alloc_call *c, size_t n, size_t align, int zero)
         errno = ENOMEM;
         return NULL;
     }
+    if (nested())
+        return install_paged(n ? n : 1, a, size, c);
     unsigned char *base = zero ? real_calloc(1, total) : real_malloc(total);
     if (!base)
         return NULL;
     uintptr_t user = (uintptr_t)base + BLOCKHDR_SIZE;
     if (a)
         user = (user + a - 1) & ~(uintptr_t)(a - 1);
-    return install(base, user, size, c->kind, c->stack);
+    return install(base, user, 0, size, c->kind, c->stack);
 }
 
 void guard_note_new(void *p)
@@ -383,7 +426,7 @@ static int tail_intact(uintptr_t user, const struct blockhdr *h, uint64_t s)
     blockhdr_canary(user, s, want);
     if (memcmp((const unsigned char *)user + h->size, want, sizeof(want)) != 0)
         return 0;
-    size_t n = tail_len(user - h->base_off, user, h->size);
+    size_t n = tail_len(user - (h->base_off & ~GUARD_PAGEMAP), h->base_off, user, h->size);
     const unsigned char *t = (const unsigned char *)user + h->size + BLOCKHDR_CANARY;
     return first_unlike(t, n, GUARD_TAIL_FILL) == n;
 }
@@ -406,7 +449,7 @@ static void check_canary(uintptr_t user, const struct blockhdr *h, uint64_t s, u
                         where, stack);
         return;
     }
-    size_t n = tail_len(user - h->base_off, user, h->size);
+    size_t n = tail_len(user - (h->base_off & ~GUARD_PAGEMAP), h->base_off, user, h->size);
     const unsigned char *t = (const unsigned char *)user + h->size + BLOCKHDR_CANARY;
     size_t i = first_unlike(t, n, GUARD_TAIL_FILL);
     if (i == n)
@@ -464,9 +507,9 @@ static int claim(struct blockhdr *h)
 /* Give a block back to the real allocator: unmark first, so a reuse is never unmarked. */
 static void drop(uintptr_t user, const struct blockhdr *h)
 {
-    unsigned char *base = (unsigned char *)user - h->base_off;
+    uint32_t base_off = h->base_off;
     blockmap_clear(&blocks, user);
-    real_free(base);
+    release_base((unsigned char *)user - (base_off & ~GUARD_PAGEMAP), base_off);
 }
 
 /* A block leaving the quarantine: header, fill pattern, then release (or leak if damaged). */
@@ -517,7 +560,10 @@ static void trim(uint64_t limit)
     }
 }
 
-/* A claimed block: release it now, or mark it FREED with its release stack and quarantine it. */
+/*
+ * A claimed block: release it now, or mark it FREED with its release stack and quarantine
+ * it. A nested call (see nested()) evicts nothing: that would reach the real allocator.
+ */
 static void retire(uintptr_t user, struct blockhdr *h, uint32_t free_stack, uint64_t s)
 {
     uint64_t size = h->size, limit = atomic_load_explicit(&budget, memory_order_relaxed);
@@ -529,14 +575,14 @@ static void retire(uintptr_t user, struct blockhdr *h, uint32_t free_stack, uint
                         free_stack, s);
         memset((void *)user, GUARD_FILL, size);
         if (quarantine_push(&quar, (void *)user, size) < 0) {
-            void *old = quarantine_pop(&quar, &old_size);
+            void *old = nested() ? NULL : quarantine_pop(&quar, &old_size);
             if (old)
                 evict((uintptr_t)old, old_size);
             if (quarantine_push(&quar, (void *)user, size) < 0)
                 drop(user, h);
         }
     }
-    if (atomic_load_explicit(&quar_state, memory_order_relaxed) == QUAR_READY)
+    if (atomic_load_explicit(&quar_state, memory_order_relaxed) == QUAR_READY && !nested())
         trim(limit);
 }
 
@@ -581,7 +627,9 @@ static void release_checked(void *p, unsigned kind, unsigned where)
 
 void guard_free(void *p, unsigned kind)
 {
+    stopworld_enter();
     release_checked(p, kind, WHERE_FREE);
+    stopworld_leave();
 }
 
 /* ---- realloc ------------------------------------------------------------------------- */
@@ -638,7 +686,7 @@ static void *resize(uintptr_t user, struct blockhdr *h, size_t n, uint64_t s)
     return q;
 }
 
-void *guard_realloc(void *p, size_t n)
+static void *realloc_checked(void *p, size_t n)
 {
     uintptr_t user = (uintptr_t)p;
     shim_fork_check();
@@ -667,6 +715,16 @@ void *guard_realloc(void *p, size_t n)
     }
     check_live(user, h, s, KIND_MALLOC, WHERE_REALLOC);
     return resize(user, h, n, s);
+}
+
+void *guard_realloc(void *p, size_t n)
+{
+    stopworld_enter();
+    void *q = realloc_checked(p, n);
+    int saved = errno;
+    stopworld_leave();
+    errno = saved;
+    return q;
 }
 
 /* ---- usable size, exit ---------------------------------------------------------------- */

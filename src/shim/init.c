@@ -212,6 +212,19 @@ static int env_only_end(int status, unsigned how)
     return s.exit_code ? s.exit_code : status;
 }
 
+/* shim_finish's END record, pushed by end_now once the world is stopped. */
+static int end_status;
+static unsigned end_how;
+
+/* The END record, and recording off: the threads let go after it record nothing. */
+static void end_now(void)
+{
+    record_end(end_status, end_how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
+    atomic_store(&shim_phase, SHIM_OFF);
+}
+
+static const struct scan_exit_hooks exit_hooks = {guard_exit_check, end_now};
+
 int shim_finish(int status, unsigned how)
 {
     int expected = 0;
@@ -224,11 +237,10 @@ int shim_finish(int status, unsigned how)
     int saved = errno;
     shim_tls.guard++;
     modules_emit_if_changed(); /* a dlopen the writer has not seen yet */
-    guard_exit_check();
-    /* after any on-demand scan */
-    scan_exit(guard_enabled && shim_options.leak_scan, how == TRACE_END_SIGNAL);
-    record_end(status, how, ring_dropped(&shim_ring), atomic_load(&shim_untracked));
-    atomic_store(&shim_phase, SHIM_OFF);
+    end_status = status;
+    end_how = how;
+    /* after any on-demand scan, with the other threads stopped */
+    scan_exit(guard_enabled && shim_options.leak_scan, how == TRACE_END_SIGNAL, &exit_hooks);
     if (writer_finish() == 0)
         tracefile_punch_ring(&trace, &shim_options);
     status = env_only_end(status, how);

@@ -20,6 +20,7 @@
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
+#include "shim/stopworld.h"
 
 /* Alignment glibc's malloc guarantees; aligned new may round the size up to it. */
 #define MALLOC_ALIGN 16
@@ -48,7 +49,9 @@ static void new_leave(int owner, unsigned kind, const void *p, size_t n)
     if (!owner || !p || t->new_recorded == (uintptr_t)p)
         return;
     int saved = errno;
+    stopworld_enter();
     record_alloc(kind, p, n, t->pending_stack);
+    stopworld_leave();
     errno = saved;
 }
 

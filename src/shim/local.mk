@@ -15,7 +15,8 @@ libhwshim_la_SOURCES = \
 	src/shim/mark.c src/shim/mark.h \
 	src/shim/maps.c src/shim/maps.h \
 	src/shim/anonmap.c src/shim/anonmap.h \
-	src/shim/ownmem.c src/shim/ownmem.h
+	src/shim/ownmem.c src/shim/ownmem.h \
+	src/shim/pagemap.c src/shim/pagemap.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la

@@ -114,6 +114,7 @@ static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it 
 static _Atomic int exiting; /* shim_finish wants the scanner: on-demand calls give up */
 static struct scan_totals last; /* what the last scan found (written by its owner) */
 static _Atomic int last_valid;  /* 1 once a scan filled `last` */
+static const struct scan_exit_hooks *exit_hooks; /* the exit scan's, NULL otherwise */
 
 void scan_init(void)
 {
@@ -514,6 +515,9 @@ uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
     dl_iterate_phdr(segment_one, s);
     find_self_root(s, sp);
     int stop_rc = stopworld_stop(&s->world, writer_tid());
+    const struct scan_exit_hooks *hooks = mode & SCAN_ON_DEMAND ? NULL : exit_hooks;
+    if (hooks)
+        hooks->before();
     int rc = maps_read(&s->maps), emitted = 0;
     if (rc == 0)
         rc = collect_blocks(s);
@@ -530,13 +534,17 @@ uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
         emit(s, t0);
         emitted = 1;
     }
+    if (hooks && (rc != 0 || emitted))
+        hooks->after();
     stopworld_resume(&s->world);
     if (stop_rc < 0)
         log_line("leak scan: cannot stop the other threads: ", strerrordesc_np(-stop_rc),
                  "; their stacks were not scanned", NULL);
-    if (rc == 0 && !emitted)
+    if (rc == 0 && !emitted) {
         emit(s, t0);
-    else if (rc != 0)
+        if (hooks)
+            hooks->after(); /* the records first: only the writer could make room */
+    } else if (rc != 0)
         log_line("leak scan: ", strerrordesc_np(-rc), "; no leak classes recorded", NULL);
     mark_release(&s->mark);
     maps_release(&s->maps);
@@ -570,16 +578,34 @@ uint64_t scan_check(uint32_t since)
     return n;
 }
 
-void scan_exit(int scan, int died_of_signal)
+/* The hooks with the world stopped, without a scan. */
+static void stopped_hooks(const struct scan_exit_hooks *h)
+{
+    struct stopworld w;
+    stopworld_stop(&w, writer_tid());
+    h->before();
+    h->after();
+    stopworld_resume(&w);
+}
+
+void scan_exit(int scan, int died_of_signal, const struct scan_exit_hooks *h)
 {
     atomic_store(&exiting, 1);
     if (take_scanner(0)) {
-        if (scan)
-            scan_run(died_of_signal ? SCAN_KEEP_FINISHED : 0, 0);
-        return; /* busy stays 1: no on-demand scan after this */
+        /* busy stays 1: no on-demand scan after this */
+        if (!scan) {
+            stopped_hooks(h);
+            return;
+        }
+        exit_hooks = h;
+        scan_run(died_of_signal ? SCAN_KEEP_FINISHED : 0, 0);
+        exit_hooks = NULL;
+        return;
     }
     if (scan)
         log_line("leak scan: an on-demand scan did not end; no leak classes recorded", NULL);
+    h->before(); /* the scanner's owner holds the stop: run them unstopped */
+    h->after();
 }
 
 void scan_fork_child(void)

@@ -56,13 +56,22 @@ uint64_t scan_run(unsigned mode, uint32_t since);
  */
 uint64_t scan_check(uint32_t since);
 
+/* What shim_finish runs while the other threads are stopped, around the exit scan. */
+struct scan_exit_hooks {
+    void (*before)(void); /* before the scan: checks every block (guard_exit_check) */
+    void (*after)(void);  /* after its records: END, and recording off */
+};
+
 /*
  * shim_finish's turn: wait (up to 10 s) for an on-demand scan of another thread to end,
- * then take the scanner for good (later scan_check calls return 0 at once) and, when
- * `scan`, run the exit scan (finished threads kept as roots when the process is dying of
- * a signal). Pushes nothing if the wait ran out.
+ * then take the scanner for good (later scan_check calls return 0 at once), stop the
+ * other threads (each at the end of its allocator call, see stopworld.h) and run
+ * h->before, the exit scan when `scan` (finished threads kept as roots when the process
+ * is dying of a signal), then h->after, and let the threads go. So no thread changes a
+ * block while it is checked and scanned, and none records between the scan and END. If
+ * the wait ran out, the hooks run without a stop and no scan is pushed.
  */
-void scan_exit(int scan, int died_of_signal);
+void scan_exit(int scan, int died_of_signal, const struct scan_exit_hooks *h);
 
 /*
  * In a forked child (async-signal-safe): no scan is running (a parent thread that was

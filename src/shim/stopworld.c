@@ -7,7 +7,8 @@
  * finds the session closed instead of waiting.
  *
  *   session (futex word): even = no stop in progress, odd = threads must stop.
- *   handler: session odd? -> claim slot -> fill -> ready = session -> reported++
+ *   handler: session odd? -> busy? note it, return (the call's end re-raises)
+ *            -> claim slot -> fill -> ready = session -> reported++
  *            -> FUTEX_WAIT while session unchanged -> return (SA_RESTART)
  */
 #include "config.h"
@@ -45,6 +46,8 @@ static pid_t stopper_pid;
 static struct sigaction old_action;
 static int installed;
 
+HW_TLS struct stopworld_defer stopworld_defer;
+
 static long futex(_Atomic uint32_t *word, int op, uint32_t val)
 {
     return syscall(SYS_futex, (uint32_t *)word, op, val, NULL, NULL, 0);
@@ -57,6 +60,10 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
     uint32_t s = atomic_load_explicit(&session, memory_order_acquire);
     if (!(s & 1) || si->si_code != SI_TKILL || si->si_pid != stopper_pid)
         goto out;
+    if (stopworld_defer.busy) {
+        stopworld_defer.pending = 1;
+        goto out;
+    }
     uint32_t i = atomic_fetch_add(&claimed, 1);
     if (i >= STOPWORLD_MAX)
         goto out; /* no room: this thread runs on, counted as missed */
@@ -72,6 +79,14 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
     while (atomic_load_explicit(&session, memory_order_acquire) == s)
         futex(&session, FUTEX_WAIT_PRIVATE, s);
 out:
+    errno = saved;
+}
+
+void stopworld_safepoint(void)
+{
+    int saved = errno;
+    stopworld_defer.pending = 0;
+    syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), STOPWORLD_SIGNAL);
     errno = saved;
 }
 

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/ucontext.h>
 
+#include "shim/shim.h"
+
 /*
  * The private signal: SIGRTMIN + 7 (41 with glibc 2.36). Taken over only while a scan
  * runs; the program's own action is put back afterwards unless a thread that was sent
@@ -32,6 +34,34 @@ static inline uint64_t stopworld_tp(void)
     uint64_t tp;
     __asm__("mov %%fs:0, %0" : "=r"(tp));
     return tp;
+}
+
+/*
+ * Safe points. A thread inside an allocator call (between stopworld_enter and
+ * stopworld_leave: a block's header half written, a ring record reserved but not
+ * committed, the loader lock held by libunwind) does not stop when asked: it notes the
+ * request and stops when the call ends, so a stopped world has no call half done.
+ */
+struct stopworld_defer {
+    unsigned busy;                /* allocator calls in progress on this thread (nested) */
+    volatile sig_atomic_t pending; /* a stop was asked for while busy */
+};
+extern HW_TLS struct stopworld_defer stopworld_defer;
+
+/* The deferred stop of this thread, now that its allocator call has ended. */
+void stopworld_safepoint(void);
+
+static inline void stopworld_enter(void)
+{
+    stopworld_defer.busy++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void stopworld_leave(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (--stopworld_defer.busy == 0 && unlikely(stopworld_defer.pending))
+        stopworld_safepoint();
 }
 
 /* What a stopped thread left for the scanner. */
