@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "analyze/analyze.h"
+#include "cli/preload.h"
 #include "cli/traces.h"
 #include "shim/options.h"
 
@@ -50,7 +51,8 @@ static const char usage[] =
     "\n"
     "Exit status: --error-exitcode's N when it applies, else PROG's own (128+N if\n"
     "it died of signal N); 127 if PROG does not\n"
-    "exist, 126 if it cannot be executed, 2 on a usage error, 1 if no usable\n"
+    "exist, 126 if it cannot be executed or cannot be traced (statically linked,\n"
+    "set-user-ID), 2 on a usage error, 1 if no usable\n"
     "trace was written although PROG succeeded.\n";
 
 struct run_opts {
@@ -424,6 +426,11 @@ static int start(char **args, const struct run_opts *o, const char *out, pid_t *
         cli_error(CMD, "%s: %s", args[0], rc == -ENOENT ? strchr(args[0], '/')
                   ? "No such file or directory" : "command not found" : strerror(-rc));
         return rc == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_NOEXEC;
+    }
+    const char *why = preload_refusal(prog);
+    if (why) {
+        cli_error(CMD, "%s: %s", args[0], why);
+        return CLI_EXIT_NOEXEC;
     }
     if (setup_env(shim, out, o) < 0) {
         cli_error(CMD, "cannot set the environment: %s", strerror(errno));
