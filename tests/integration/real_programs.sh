@@ -5,7 +5,8 @@
 # is skipped (.ci/run installs them all). The leaked bytes go to the test's log.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
-# Debian's own programs, in a deterministic setting.
+# Debian's own programs, in a deterministic setting (not the make running this test's).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 PATH=/usr/bin:/bin
 LC_ALL=C
 HOME="$T/home"
