@@ -159,6 +159,8 @@ static void *install(unsigned char *base, uintptr_t user, uint32_t flags, uint64
  * 1 inside an allocator call nested in another on this thread (alloc_enter counted both):
  * a signal handler interrupted the outer one, maybe inside the real allocator, holding
  * its lock. Such a call must not reach the real allocator, nor evict from the quarantine.
+ * (libunwind's own calls during a stack capture count too: a handler may have interrupted
+ * the capture of a call that interrupted the real allocator.)
  */
 static int nested(void)
 {
