@@ -159,6 +159,8 @@ static int conclude(struct run *run, const struct reader *r)
         if (r->ring_records && n > 0 && (size_t)n < sizeof(text))
             n += snprintf(text + n, sizeof(text) - (size_t)n,
                           "; %" PRIu64 " records recovered from the ring", r->ring_records);
+        if (r->stop == READER_TORN && n > 0 && (size_t)n < sizeof(text))
+            n += snprintf(text + n, sizeof(text) - (size_t)n, "; a torn last record dropped");
         if (n > 0 && (size_t)n < sizeof(text))
             snprintf(text + n, sizeof(text) - (size_t)n, ")");
         return set_warning(run->a, text);
@@ -183,14 +185,19 @@ static int by_size(const void *x, const void *y)
     return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
-static const char *leak_kind(unsigned leak_class)
+/*
+ * A group's kind: its class, or without one (no scan saw the block) "not_freed" when the
+ * process was killed before it could end (nobody knows whether it was lost) and
+ * "leaked" otherwise (the scan was off).
+ */
+static const char *leak_kind(unsigned leak_class, enum analyze_end end)
 {
     switch (leak_class) {
     case LEAK_DEFINITE: return "definitely_lost";
     case LEAK_INDIRECT: return "indirectly_lost";
     case LEAK_POSSIBLE: return "possibly_lost";
     case LEAK_REACHABLE: return "still_reachable";
-    default: return "leaked";
+    default: return end == ANALYZE_END_KILLED ? "not_freed" : "leaked";
     }
 }
 
@@ -306,7 +313,7 @@ static int take_leak(struct run *run, const struct replay_group *g,
         return 0;
     }
     struct analyze_leak *l = &p->leaks[p->nleaks++];
-    l->kind = leak_kind(g->leak_class);
+    l->kind = leak_kind(g->leak_class, p->end);
     l->bytes = g->bytes;
     l->blocks = g->blocks;
     l->stack = st;

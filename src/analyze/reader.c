@@ -158,6 +158,15 @@ static int switch_to_ring(struct reader *r)
     return 1;
 }
 
+/*
+ * 1 when the ring phase stopped at a zero header below the ring's head: a record was
+ * reserved there and its writer died before committing it.
+ */
+static int uncommitted(const struct reader *r)
+{
+    return r->in_ring && r->buf_off + r->pos - r->hdr.data_offset < r->ring_head;
+}
+
 static int stop(struct reader *r, enum reader_stop why)
 {
     r->stop = why;
@@ -183,7 +192,7 @@ int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analy
         if ((n == 0 && (avail > 0 || r->eof)) || r->eof) {
             if (switch_to_ring(r))
                 continue;
-            return stop(r, n == 0 ? READER_EOF : READER_TORN);
+            return stop(r, n == 0 && !uncommitted(r) ? READER_EOF : READER_TORN);
         }
         int rc = refill(r, err);
         if (rc < 0)

@@ -20,7 +20,8 @@
 enum reader_stop {
     READER_MORE = 0, /* not stopped yet */
     READER_EOF,      /* end of file, or a zero header word: the data ends cleanly */
-    READER_TORN,     /* the file ends inside a record (torn tail) */
+    READER_TORN,     /* the file ends inside a record, or the ring holds a record reserved
+                        but never committed (torn tail): that record is dropped */
     READER_CORRUPT,  /* a malformed record; see reader.why */
 };
 

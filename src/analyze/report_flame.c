@@ -106,7 +106,7 @@ static void write_merged(FILE *out, struct flame *f)
 static int is_leaked(const struct analyze_leak *l)
 {
     return strcmp(l->kind, "definitely_lost") == 0 || strcmp(l->kind, "indirectly_lost") == 0 ||
-           strcmp(l->kind, "leaked") == 0;
+           strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0;
 }
 
 static int collect(struct flame *f, const struct analyze_process *p, int allocated)

@@ -59,6 +59,10 @@ static void write_frame(FILE *out, uint64_t pid, const struct analyze_frame *f, 
 /* A leak kind in words: "definitely lost". */
 static const char *kind_words(const char *kind, char *buf, size_t len)
 {
+    if (strcmp(kind, "not_freed") == 0) {
+        snprintf(buf, len, "not freed (process killed)");
+        return buf;
+    }
     snprintf(buf, len, "%s", kind);
     for (char *c = buf; *c; c++)
         *c = *c == '_' ? ' ' : *c;
@@ -72,6 +76,7 @@ static const char *kind_words(const char *kind, char *buf, size_t len)
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
     char kind[32];
+    int past = strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0;
     kind_words(l->kind, kind, sizeof(kind));
     fprintf(out, "==%" PRIu64 "== ", pid);
     if (l->indirect_bytes)
@@ -80,7 +85,7 @@ static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
     else
         fprintf(out, "%" PRIu64 " bytes", l->bytes);
     fprintf(out, " in %" PRIu64 " blocks %s %s%s, allocated at:\n", l->blocks,
-            strcmp(l->kind, "leaked") == 0 ? "were" : "are", kind,
+            past ? "were" : "are", kind,
             l->held_by >= 0 ? " (held by the definitely lost blocks above)" : "");
     const struct analyze_stack *s = l->stack;
     if (!s || s->nframes == 0)
@@ -200,6 +205,8 @@ static void write_summary(FILE *out, const struct analyze_process *p)
         write_class(out, pid, "  possibly lost", s->possibly_lost_bytes, s->possibly_lost_blocks);
         write_class(out, pid, "still reachable", s->still_reachable_bytes,
                     s->still_reachable_blocks);
+    } else if (p->nleaks && strcmp(p->leaks[0].kind, "not_freed") == 0) {
+        write_class(out, pid, "not freed (process killed)", s->leaked_bytes, s->leaked_blocks);
     }
     write_suppressed(out, p);
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,

@@ -183,6 +183,39 @@ START_TEST(test_ring_without_the_gap)
 }
 END_TEST
 
+START_TEST(test_ring_uncommitted)
+{
+    build_basic();
+    size_t end = ends[end_record - 1];
+    struct analyze_process *before = analyze_len(ends[12]);
+    kill_before_drain(ends[7], ends[10], 0, end);
+    /* the record at ends[12] was reserved, but its thread died before committing it */
+    struct trace_file_header *h = tracegen_header(&g);
+    memset(g.buf + h->ring_offset + (ends[12] - h->data_offset), 0, sizeof(struct trace_rec_hdr));
+    struct analyze_process *p = analyze_len(g.len);
+    summary_eq(&p->summary, &before->summary);
+    char want[160];
+    snprintf(want, sizeof(want), "truncated at byte %zu (no end record; 2 records recovered "
+             "from the ring; a torn last record dropped)", ends[12]);
+    ck_assert_str_eq(p->warning, want);
+    analyze_process_free(p);
+    analyze_process_free(before);
+}
+END_TEST
+
+START_TEST(test_killed_not_freed)
+{
+    build_basic();
+    struct analyze_process *p = analyze_len(ends[end_record - 1]);
+    ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+    ck_assert_uint_gt(p->nleaks, 0);
+    for (size_t i = 0; i < p->nleaks; i++)
+        ck_assert_str_eq(p->leaks[i].kind, "not_freed");
+    ck_assert_uint_gt(p->summary.leaked_bytes, 0); /* kept for scripts */
+    analyze_process_free(p);
+}
+END_TEST
+
 START_TEST(test_records_after_end)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
@@ -211,7 +244,8 @@ static void check_prefix(size_t len, const struct analyze_process *whole_prefix,
         snprintf(want, sizeof(want), "truncated at byte %zu (torn record after the end record)",
                  ends[k]);
     else if (k < end_record)
-        snprintf(want, sizeof(want), "truncated at byte %zu (no end record)", ends[k]);
+        snprintf(want, sizeof(want), "truncated at byte %zu (no end record%s)", ends[k],
+                 len > ends[k] ? "; a torn last record dropped" : "");
     if (k >= end_record && len == ends[k]) {
         ck_assert_ptr_null(p->warning);
     } else {
@@ -244,9 +278,10 @@ START_TEST(test_truncated_everywhere)
     }
     for (size_t len = header; len < ends[0]; len++) { /* header, ring, no records */
         p = analyze_len(len);
-        char want[64];
-        snprintf(want, sizeof(want), "truncated at byte %zu (no end record)",
-                 len < TRACE_PAGE + TRACEGEN_RING ? len : (size_t)TRACE_PAGE + TRACEGEN_RING);
+        char want[96];
+        size_t data = TRACE_PAGE + TRACEGEN_RING;
+        snprintf(want, sizeof(want), "truncated at byte %zu (no end record%s)",
+                 len < data ? len : data, len > data ? "; a torn last record dropped" : "");
         ck_assert_str_eq(p->warning, want);
         ck_assert_uint_eq(p->summary.allocations, 0);
         ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
@@ -450,6 +485,8 @@ static Suite *analyze_suite(void)
     tcase_add_test(tc, test_records_after_end);
     tcase_add_test(tc, test_ring_recovery);
     tcase_add_test(tc, test_ring_without_the_gap);
+    tcase_add_test(tc, test_ring_uncommitted);
+    tcase_add_test(tc, test_killed_not_freed);
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_record);
     tcase_add_test(tc, test_unknown_type);
