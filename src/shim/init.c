@@ -151,7 +151,7 @@ int shim_trace_begin(pid_t pid)
     record_errors_reset();
     if (tracefile_open(&trace, &shim_options, pid, prog, &shim_ring) < 0)
         return -1;
-    int rc = writer_start(trace.fd);
+    int rc = writer_start(&trace);
     if (rc < 0) {
         log_line("cannot start the writer thread: ", strerrordesc_np(-rc), "; recording off", NULL);
         tracefile_forget(&trace);

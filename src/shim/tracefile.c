@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -132,6 +133,16 @@ static enum existing handle_existing(const struct tracefile *tf, pid_t pid)
     return EXISTING_REFUSED;
 }
 
+/* fd moved to TRACE_FD_MIN or above (close-on-exec) when it can be; the new number. */
+static int move_high(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, TRACE_FD_MIN);
+    if (high < 0)
+        return fd;
+    close(fd); /* drops no lock: flock belongs to the open file, shared by dups */
+    return high;
+}
+
 /* Create the path anew and lock it; -1 with errno set. */
 static int create_locked(const char *path)
 {
@@ -202,10 +213,22 @@ static void fill_header(struct trace_file_header *h, const struct options *o, pi
     h->stack_depth = o->depth;
 }
 
+int tracefile_may_grow(uint64_t end)
+{
+    struct rlimit lim;
+    return getrlimit(RLIMIT_FSIZE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY ||
+           end <= (uint64_t)lim.rlim_cur;
+}
+
 /* Size the file, map page 0 + ring, write the header, attach the ring. 0 or -1. */
 static int map_ring(struct tracefile *tf, const struct options *o, pid_t pid, struct ring *ring)
 {
     uint64_t data_offset = TRACE_PAGE + o->ring_size;
+    if (!tracefile_may_grow(data_offset)) {
+        log_line("cannot size the trace '", tf->path, "': the file size limit (ulimit -f) is "
+                 "too low; recording off", NULL);
+        return -1;
+    }
     if (ftruncate(tf->fd, (off_t)data_offset) < 0)
         return fail(tf, "size the trace");
     if (fallocate(tf->fd, 0, 0, (off_t)data_offset) < 0 && errno == ENOSPC)
@@ -232,28 +255,57 @@ int tracefile_open(struct tracefile *tf, const struct options *o, pid_t pid, con
     tf->map = NULL;
     if (make_path(tf, o, pid, prog) < 0 || (tf->fd = open_owned(tf, pid)) < 0)
         return -1;
-    int high = fcntl(tf->fd, F_DUPFD_CLOEXEC, TRACE_FD_MIN);
-    if (high >= 0) {
-        close(tf->fd); /* drops no lock: flock belongs to the open file, shared by dups */
-        tf->fd = high;
+    tf->fd = move_high(tf->fd);
+    struct stat st;
+    if (fstat(tf->fd, &st) < 0) {
+        fail(tf, "inspect the trace");
+        tracefile_forget(tf);
+        return -1;
     }
+    tf->dev = st.st_dev;
+    tf->ino = st.st_ino;
     if (map_ring(tf, o, pid, ring) == 0)
         return 0;
+    unlink(tf->path); /* created by us just now, and no trace: leave nothing behind */
     tracefile_forget(tf);
     return -1;
 }
 
-void tracefile_punch_ring(const struct tracefile *tf, const struct options *o)
+/* 1 when fd is open on the trace file. */
+static int names_trace(const struct tracefile *tf, int fd)
 {
-    fallocate(tf->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_PAGE,
-              (off_t)o->ring_size);
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == tf->dev && st.st_ino == tf->ino;
+}
+
+int tracefile_fd(struct tracefile *tf)
+{
+    if (names_trace(tf, tf->fd))
+        return tf->fd;
+    int fd = open(tf->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 && !names_trace(tf, fd)) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0)
+        flock(fd, LOCK_EX | LOCK_NB); /* ours again: a live trace, not to be moved */
+    tf->fd = fd < 0 ? -1 : move_high(fd); /* the old number is the program's now */
+    return tf->fd;
+}
+
+void tracefile_punch_ring(struct tracefile *tf, const struct options *o)
+{
+    int fd = tracefile_fd(tf);
+    if (fd >= 0)
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_PAGE,
+                  (off_t)o->ring_size);
 }
 
 void tracefile_forget(struct tracefile *tf)
 {
     if (tf->map)
         munmap(tf->map, tf->map_len);
-    if (tf->fd >= 0)
+    if (names_trace(tf, tf->fd))
         close(tf->fd);
     tf->map = NULL;
     tf->fd = -1;

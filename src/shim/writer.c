@@ -23,6 +23,7 @@
 #include "shim/modules.h"
 #include "shim/record.h"
 #include "shim/shim.h"
+#include "shim/tracefile.h"
 
 /* Bytes gathered before one pwrite. */
 #define WRITER_BUF (256 * 1024)
@@ -39,9 +40,7 @@
 /* How long a fork waits for the thread to leave dl_iterate_phdr, in ns. */
 #define WRITER_FORK_WAIT_NS (100ull * 1000 * 1000)
 
-static int out_fd = -1;
-static dev_t out_dev; /* identity of the trace file behind out_fd */
-static ino_t out_ino;
+static struct tracefile *out; /* the trace being written; NULL before writer_start */
 static _Atomic int consumer_busy; /* the try-lock: 1 while someone drains */
 static _Atomic int stopping;      /* set by writer_finish: the thread stops draining */
 static int write_failed;
@@ -62,28 +61,33 @@ static void give_up(const char *why, const char *detail)
 }
 
 /*
- * 1 while out_fd is still our trace. A program that closes every descriptor and opens
- * something else under the same number must not get trace records written into it.
+ * The trace's descriptor (reopened by path when the program closed or replaced ours: a
+ * file of the program must never get trace records); -1 after giving up.
  */
-static int fd_is_ours(void)
+static int trace_fd(void)
 {
-    struct stat st;
-    if (fstat(out_fd, &st) == 0 && st.st_dev == out_dev && st.st_ino == out_ino)
-        return 1;
-    give_up("the trace's file descriptor was closed or replaced by the program", "");
-    return 0;
+    int fd = out ? tracefile_fd(out) : -1;
+    if (fd < 0)
+        give_up("the trace's descriptor was closed by the program and the trace is gone "
+                "from its path", "");
+    return fd;
 }
 
 static int flush(void)
 {
     uint64_t off = shim_ring.ctl->drained_end;
     size_t done = 0;
-    if (buf_len == 0 || write_failed || !fd_is_ours()) {
+    int fd = buf_len == 0 || write_failed ? -1 : trace_fd();
+    if (fd >= 0 && !tracefile_may_grow(off + buf_len)) {
+        give_up("cannot write the trace: ", "the file size limit (ulimit -f) is reached");
+        fd = -1;
+    }
+    if (fd < 0) {
         buf_len = 0;
         return write_failed ? -EIO : 0;
     }
     while (done < buf_len && !write_failed) {
-        ssize_t n = pwrite(out_fd, buf + done, buf_len - done, (off_t)(off + done));
+        ssize_t n = pwrite(fd, buf + done, buf_len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -191,17 +195,12 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int writer_start(int fd)
+int writer_start(struct tracefile *tf)
 {
     sigset_t all, old;
     pthread_t t;
     pthread_attr_t attr;
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-        return -errno;
-    out_fd = fd;
-    out_dev = st.st_dev;
-    out_ino = st.st_ino;
+    out = tf;
     sigfillset(&all);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -270,7 +269,7 @@ void writer_fork_child(void)
     thread_started = 0;
     write_failed = 0;
     buf_len = 0; /* parent records on their way to the parent's file: not ours */
-    out_fd = -1;
+    out = NULL;
 }
 
 uint64_t writer_stack(void)

@@ -10,8 +10,13 @@
 
 #include <stdint.h>
 
-/* Start the writer thread appending to fd. Returns 0 or -errno (no thread then). */
-int writer_start(int fd);
+#include "shim/tracefile.h"
+
+/*
+ * Start the writer thread appending to the trace tf (kept: its descriptor is checked,
+ * and reopened, through tracefile_fd before every write). Returns 0 or -errno.
+ */
+int writer_start(struct tracefile *tf);
 
 /*
  * Drain everything committed to the file from the calling thread, waiting (bounded) for
