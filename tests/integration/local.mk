@@ -14,7 +14,8 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress \
-	tests/progs/signals
+	tests/progs/signals \
+	tests/progs/killed tests/progs/closefds
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -57,6 +58,8 @@ tests_progs_fork_threads_CFLAGS = $(PROG_CFLAGS)
 tests_progs_fork_threads_LDADD = -lpthread
 tests_progs_signals_CFLAGS = $(PROG_CFLAGS)
 tests_progs_signals_LDADD = -lpthread
+tests_progs_killed_CFLAGS = $(PROG_CFLAGS)
+tests_progs_closefds_CFLAGS = $(PROG_CFLAGS)
 tests_progs_stress_SOURCES = tests/progs/stress.cc
 tests_progs_stress_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_stress_LDADD = -lpthread
@@ -80,7 +83,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/env_options.sh tests/integration/install.sh \
 	tests/integration/real_programs.sh \
 	tests/integration/stress.sh \
-	tests/integration/signals.sh tests/integration/refuse.sh
+	tests/integration/signals.sh tests/integration/refuse.sh \
+	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
