@@ -23,8 +23,8 @@ void *pagemap_alloc(size_t bytes, size_t a)
     len &= ~(page - 1);
     /* MAP_NORESERVE: a mapping the kernel never merges with the program's own anonymous
      * ones, which the leak scan takes for roots unless they hold a block */
-    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *base =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
     uint64_t len64 = len;

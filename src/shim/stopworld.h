@@ -43,7 +43,7 @@ static inline uint64_t stopworld_tp(void)
  * request and stops when the call ends, so a stopped world has no call half done.
  */
 struct stopworld_defer {
-    unsigned busy;                /* allocator calls in progress on this thread (nested) */
+    unsigned busy;                 /* allocator calls in progress on this thread (nested) */
     volatile sig_atomic_t pending; /* a stop was asked for while busy */
 };
 extern HW_TLS struct stopworld_defer stopworld_defer;

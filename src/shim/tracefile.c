@@ -297,8 +297,7 @@ void tracefile_punch_ring(struct tracefile *tf, const struct options *o)
 {
     int fd = tracefile_fd(tf);
     if (fd >= 0)
-        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_PAGE,
-                  (off_t)o->ring_size);
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_PAGE, (off_t)o->ring_size);
 }
 
 void tracefile_forget(struct tracefile *tf)

@@ -17,8 +17,8 @@
 struct tracefile {
     char path[OPTIONS_PATH_MAX]; /* where the trace is (after any fallback rename) */
     int fd;                      /* the trace, O_CLOEXEC, flock'ed; -1 when none */
-    dev_t dev;                   /* identity of the trace file, to know fd still names it */
-    ino_t ino;
+    dev_t dev;                   /* identity of the trace file: fd still names it if fstat */
+    ino_t ino;                   /* gives these two */
     unsigned char *map;          /* page 0 + ring area, MAP_SHARED; NULL when none */
     uint64_t map_len;            /* bytes of map (the header's data_offset) */
 };

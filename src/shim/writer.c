@@ -40,13 +40,13 @@
 /* How long a fork waits for the thread to leave dl_iterate_phdr, in ns. */
 #define WRITER_FORK_WAIT_NS (100ull * 1000 * 1000)
 
-static struct tracefile *out; /* the trace being written; NULL before writer_start */
+static struct tracefile *out;     /* the trace being written; NULL before writer_start */
 static _Atomic int consumer_busy; /* the try-lock: 1 while someone drains */
 static _Atomic int stopping;      /* set by writer_finish: the thread stops draining */
 static int write_failed;
-static _Atomic uint32_t thread_tid; /* kernel tid of the writer thread, 0 before it runs */
+static _Atomic uint32_t thread_tid;   /* kernel tid of the writer thread, 0 before it runs */
 static _Atomic uint64_t thread_stack; /* an address in the writer thread's stack, 0 before */
-static int thread_started;          /* writer_start created the thread */
+static int thread_started;            /* writer_start created the thread */
 static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
 static size_t buf_len;
 static _Atomic int forking; /* forks in progress: the thread keeps out of dl_iterate_phdr */

@@ -18,7 +18,7 @@
 
 #define ROUNDS 100000
 #define WORKERS 3
-#define TIMER_US 200 /* SIGALRM period */
+#define TIMER_US 200   /* SIGALRM period */
 #define KICK_NS 100000 /* pause between two SIGUSR1 */
 #define HANDLER_SIZE 40
 #define CRASH_AFTER 5000 /* calls before a crash */

@@ -59,19 +59,46 @@ static struct block allocate(struct worker *w, unsigned op)
     void *p = nullptr;
     unsigned k = K_MALLOC;
     switch (op % 13) {
-    case 0: p = malloc(size); break;
-    case 1: p = calloc(1 + size / 16, 16), size = (1 + size / 16) * 16; break;
-    case 2: p = realloc(nullptr, size); break;
-    case 3: p = reallocarray(nullptr, 2, size), size *= 2; break;
-    case 4: if (posix_memalign(&p, 32 << (op % 4), size)) p = nullptr; break;
-    case 5: p = aligned_alloc(ALIGN, size); break;
-    case 6: p = memalign(128, size); break;
-    case 7: p = valloc(size); break;
-    case 8: p = ::operator new(size), k = K_NEW; break;
-    case 9: p = ::operator new[](size), k = K_NEW_ARRAY; break;
-    case 10: p = ::operator new(size, std::nothrow), k = K_NEW; break;
-    case 11: p = ::operator new(size, std::align_val_t(ALIGN)), k = K_NEW_ALIGNED; break;
-    default: p = ::operator new[](size, std::align_val_t(ALIGN)), k = K_NEW_ARRAY_ALIGNED; break;
+    case 0:
+        p = malloc(size);
+        break;
+    case 1:
+        p = calloc(1 + size / 16, 16), size = (1 + size / 16) * 16;
+        break;
+    case 2:
+        p = realloc(nullptr, size);
+        break;
+    case 3:
+        p = reallocarray(nullptr, 2, size), size *= 2;
+        break;
+    case 4:
+        if (posix_memalign(&p, 32 << (op % 4), size))
+            p = nullptr;
+        break;
+    case 5:
+        p = aligned_alloc(ALIGN, size);
+        break;
+    case 6:
+        p = memalign(128, size);
+        break;
+    case 7:
+        p = valloc(size);
+        break;
+    case 8:
+        p = ::operator new(size), k = K_NEW;
+        break;
+    case 9:
+        p = ::operator new[](size), k = K_NEW_ARRAY;
+        break;
+    case 10:
+        p = ::operator new(size, std::nothrow), k = K_NEW;
+        break;
+    case 11:
+        p = ::operator new(size, std::align_val_t(ALIGN)), k = K_NEW_ALIGNED;
+        break;
+    default:
+        p = ::operator new[](size, std::align_val_t(ALIGN)), k = K_NEW_ARRAY_ALIGNED;
+        break;
     }
     if (!p)
         abort();
@@ -85,23 +112,34 @@ static void release(struct worker *w, struct block b, unsigned op)
     std::align_val_t al = std::align_val_t(ALIGN);
     w->frees++;
     switch (b.kind) {
-    case K_MALLOC: free(b.p); break;
+    case K_MALLOC:
+        free(b.p);
+        break;
     case K_NEW:
-        if (op % 3 == 0) ::operator delete(b.p);
-        else if (op % 3 == 1) ::operator delete(b.p, size);
-        else ::operator delete(b.p, std::nothrow);
+        if (op % 3 == 0)
+            ::operator delete(b.p);
+        else if (op % 3 == 1)
+            ::operator delete(b.p, size);
+        else
+            ::operator delete(b.p, std::nothrow);
         break;
     case K_NEW_ARRAY:
-        if (op % 2) ::operator delete[](b.p);
-        else ::operator delete[](b.p, size);
+        if (op % 2)
+            ::operator delete[](b.p);
+        else
+            ::operator delete[](b.p, size);
         break;
     case K_NEW_ALIGNED:
-        if (op % 2) ::operator delete(b.p, al);
-        else ::operator delete(b.p, size, al);
+        if (op % 2)
+            ::operator delete(b.p, al);
+        else
+            ::operator delete(b.p, size, al);
         break;
     default:
-        if (op % 2) ::operator delete[](b.p, al);
-        else ::operator delete[](b.p, size, al);
+        if (op % 2)
+            ::operator delete[](b.p, al);
+        else
+            ::operator delete[](b.p, size, al);
         break;
     }
 }
