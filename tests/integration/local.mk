@@ -13,9 +13,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/err_damaged_leak \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
-	tests/progs/stress \
-	tests/progs/signals \
-	tests/progs/killed tests/progs/closefds
+	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
