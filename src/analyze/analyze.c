@@ -154,8 +154,12 @@ static int conclude(struct run *run, const struct reader *r)
         return set_warning(run->a, text);
     }
     if (!run->have_end) {
-        run->a->pub.end = ANALYZE_END_KILLED;
-        int n = snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (no end record", at);
+        /* the records ended because the trace could not be written, not the process */
+        int stopped = (r->hdr.flags & TRACE_FLAG_STOPPED) != 0;
+        run->a->pub.end = stopped ? ANALYZE_END_UNKNOWN : ANALYZE_END_KILLED;
+        int n = snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (%s", at,
+                         stopped ? "recording stopped: the trace could not be written"
+                                 : "no end record");
         if (r->ring_records && n > 0 && (size_t)n < sizeof(text))
             n += snprintf(text + n, sizeof(text) - (size_t)n,
                           "; %" PRIu64 " records recovered from the ring", r->ring_records);

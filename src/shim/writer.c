@@ -52,11 +52,14 @@ static size_t buf_len;
 static _Atomic int forking; /* forks in progress: the thread keeps out of dl_iterate_phdr */
 static _Atomic int polling; /* 1 while the thread polls the module map */
 
-/* Stop for good, with one line on stderr. */
+/* Stop for good, with one line on stderr and a word in the trace's mapped header. */
 static void give_up(const char *why, const char *detail)
 {
     write_failed = 1;
     log_line(why, detail, "; recording stopped", NULL);
+    if (out && out->map)
+        __atomic_fetch_or(&((struct trace_file_header *)out->map)->flags, TRACE_FLAG_STOPPED,
+                          __ATOMIC_RELAXED);
     atomic_store(&shim_phase, SHIM_OFF);
 }
 

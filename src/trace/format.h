@@ -81,6 +81,8 @@ enum trace_end_how {
 /* Bits of trace_file_header.flags. */
 #define TRACE_FLAG_FREE_STACKS 0x1u /* free records carry stacks */
 #define TRACE_FLAG_GUARD 0x2u       /* blocks carry the guard header (src/trace/blockhdr.h) */
+#define TRACE_FLAG_STOPPED 0x4u     /* set in the mapped header when recording stopped early
+                                       because the trace could not be written */
 
 /* Heap errors; trace_rec_error.h.aux. Values are part of the format. */
 enum trace_error_kind {

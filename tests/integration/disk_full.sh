@@ -1,7 +1,7 @@
 # A full disk or a file size limit degrades to one warning line on stderr; the program
 # runs on with the same output and exit status. Either when the trace is created (its
 # ring cannot be reserved: nothing is left behind) or later (recording stops; what was
-# written still reads, as a trace without an end). ulimit -f always; a small tmpfs when
+# written still reads, and says so). ulimit -f always; a small tmpfs when
 # root may mount one.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 SHIM="$top_builddir/.libs/libheapwise.so"
@@ -21,12 +21,12 @@ degrade() {
     expect_grep "$5" "$T/stderr"
 }
 
-# written DIR: the trace left in DIR reads as one without an end record.
+# written DIR: the trace left in DIR reads, and says that recording stopped early.
 written() {
     rc=0
     "$HW" report "$1" >/dev/null 2>"$T/report.err" || rc=$?
     expect_eq "$rc" 1 "report on a trace cut short"
-    expect_grep "no end record" "$T/report.err"
+    expect_grep "recording stopped: the trace could not be written" "$T/report.err"
 }
 
 mkdir "$T/lim"

@@ -216,6 +216,23 @@ START_TEST(test_killed_not_freed)
 }
 END_TEST
 
+START_TEST(test_recording_stopped)
+{
+    build_basic();
+    tracegen_header(&g)->flags |= TRACE_FLAG_STOPPED; /* the writer could not write on */
+    struct analyze_process *p = analyze_len(ends[end_record - 1]);
+    ck_assert_int_eq(p->end, ANALYZE_END_UNKNOWN);
+    char want[128];
+    snprintf(want, sizeof(want),
+             "truncated at byte %zu (recording stopped: the trace could not be written)",
+             ends[end_record - 1]);
+    ck_assert_str_eq(p->warning, want);
+    for (size_t i = 0; i < p->nleaks; i++)
+        ck_assert_str_eq(p->leaks[i].kind, "leaked"); /* the process was not killed */
+    analyze_process_free(p);
+}
+END_TEST
+
 START_TEST(test_records_after_end)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
@@ -487,6 +504,7 @@ static Suite *analyze_suite(void)
     tcase_add_test(tc, test_ring_without_the_gap);
     tcase_add_test(tc, test_ring_uncommitted);
     tcase_add_test(tc, test_killed_not_freed);
+    tcase_add_test(tc, test_recording_stopped);
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_record);
     tcase_add_test(tc, test_unknown_type);
