@@ -145,9 +145,9 @@ long mark_find(const struct mark *m, uint64_t word, int *at_start)
     return (long)lo;
 }
 
-int mark_any_in(const struct mark *m, uint64_t lo, uint64_t hi)
+size_t mark_first_from(const struct mark *m, uint64_t lo)
 {
-    size_t a = 0, b = m->count; /* first block with start >= lo: a */
+    size_t a = 0, b = m->count;
     while (a < b) {
         size_t mid = a + (b - a) / 2;
         if (m->blocks[mid].start < lo)
@@ -155,7 +155,7 @@ int mark_any_in(const struct mark *m, uint64_t lo, uint64_t hi)
         else
             b = mid;
     }
-    return a < m->count && m->blocks[a].start < hi;
+    return a;
 }
 
 static void push(struct mark *m, size_t i)

@@ -73,8 +73,9 @@ int mark_prepare(struct mark *m);
  */
 long mark_find(const struct mark *m, uint64_t word, int *at_start);
 
-/* 1 when a block starts in [lo, hi) (after mark_prepare). */
-int mark_any_in(const struct mark *m, uint64_t lo, uint64_t hi);
+/* The index of the first block starting at lo or above (count if none; after mark_prepare). */
+size_t mark_first_from(const struct mark *m, uint64_t lo);
+
 
 /*
  * A root: every 8-aligned word of [mem, mem + len) that points into a block marks it

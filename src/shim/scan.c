@@ -317,19 +317,37 @@ static void root_finished_thread(struct scan *s, uint64_t tp, uint64_t hi)
 }
 
 /*
+ * Mark from [lo, hi) less the live blocks in it: the kernel merges neighbouring anonymous
+ * mappings, so one range can hold the real allocator's own mappings of big blocks next to
+ * the program's data (an interpreter's arenas, say). The blocks are reached as blocks.
+ */
+static void root_between_blocks(struct scan *s, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = mark_first_from(&s->mark, lo); i < s->mark.count && lo < hi; i++) {
+        const struct mark_block *b = &s->mark.blocks[i];
+        if (b->start >= hi)
+            break;
+        root(s, lo, b->start);
+        lo = b->start + b->size > lo ? b->start + b->size : lo;
+    }
+    if (lo < hi)
+        root(s, lo, hi);
+}
+
+/*
  * An anonymous mapping (anonmap.h): skipped when an object's data (a .bss tail: the
- * segments are roots already, heapwise's never), the heap (it holds a live block, or is
- * a glibc arena heap) or the stack of a thread scanned already. A finished thread's stack
- * (glibc caches them for reuse) gives its static TLS and TCB on demand and at a death by
- * signal, and nothing at exit: memcheck runs __libc_freeres first there, which unmaps the
- * cache, so a value a joined thread returned, or its TLS held, is lost. A thread that did not stop gives its
- * whole stack. Any other mapping is a root, whole.
+ * segments are roots already, heapwise's never), a glibc arena heap (its freed chunks
+ * hold stale words) or the stack of a thread scanned already (from its stack pointer up to
+ * the mapping's end). A finished thread's stack (glibc caches them for reuse) gives its
+ * static TLS and TCB on demand and at a death by signal, and nothing at exit: memcheck
+ * runs __libc_freeres first there, which unmaps the cache, so a value a joined thread
+ * returned, or its TLS held, is lost. A thread that did not stop gives its whole stack.
+ * Any other mapping is a root, less the live blocks it holds.
  */
 static void root_anon(struct scan *s, const struct maps_range *r)
 {
     if (overlaps(s->own, s->nown, r->start, r->end) ||
-        overlaps(s->segs, s->nsegs, r->start, r->end) ||
-        mark_any_in(&s->mark, r->start, r->end) || holds_known_stack(s, r->start, r->end) ||
+        overlaps(s->segs, s->nsegs, r->start, r->end) || holds_known_stack(s, r->start, r->end) ||
         anonmap_is_malloc_heap(r->start, r->end))
         return;
     uint64_t tp = anonmap_thread_tp(r->start, r->end);
@@ -339,7 +357,7 @@ static void root_anon(struct scan *s, const struct maps_range *r)
             root_finished_thread(s, tp, r->end);
         return;
     }
-    root(s, r->start, r->end);
+    root_between_blocks(s, r->start, r->end);
 }
 
 static void mark_roots(struct scan *s)

@@ -62,6 +62,12 @@ expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] ==
 expect_eq "$(json "[l['stack'][0]['line'] for l in $L if l['kind'] == 'still_reachable']")" \
     "[$(line_of leak_roots.c in_mmap)]" "the mmap'd pointer's block is reachable"
 
+# A root in a mapping the kernel merged with the allocator's mapping of a big block: the
+# mapping is scanned around the block (tests/progs/leak_merged.c).
+hw_json "$PROGS/leak_merged"
+expect_eq "$rc" 0 "leak_merged exit status"
+expect_classes "leak_merged ($(cat "$T/stdout"))" definitely_lost:1048576:1 still_reachable:40:1
+
 # memcheck's heuristics: interior pointers C++ keeps (new[] cookie, second base) and a
 # 64-bit length prefix count as start pointers; a plain interior pointer does not.
 hw_json "$PROGS/leak_heuristics"

@@ -2,7 +2,7 @@
  * Unit tests of src/shim/anonmap.c: a glibc arena heap recognised by its heap_info (and
  * not without the 64 MiB alignment or with nonsense sizes), a thread's TCB found at the
  * top of a fake stack and of a real thread's stack, nothing found in plain memory. Also
- * mark_any_in of src/shim/mark.c, the other test root_anon makes.
+ * mark_first_from of src/shim/mark.c, which root_anon uses to leave blocks out.
  */
 #include "check_run.h"
 #include <check.h>
@@ -97,7 +97,7 @@ START_TEST(test_real_thread)
 }
 END_TEST
 
-START_TEST(test_mark_any_in)
+START_TEST(test_mark_first_from)
 {
     static uint64_t mem[16] __attribute__((aligned(16)));
     struct mark m;
@@ -106,11 +106,11 @@ START_TEST(test_mark_any_in)
     ck_assert_int_eq(mark_add(&m, (uintptr_t)&mem[2], 16), 0);
     ck_assert_int_eq(mark_prepare(&m), 0);
     uint64_t base = (uintptr_t)mem;
-    ck_assert_int_eq(mark_any_in(&m, base, base + 16), 0);
-    ck_assert_int_eq(mark_any_in(&m, base, base + 17), 1);
-    ck_assert_int_eq(mark_any_in(&m, base + 17, base + 64), 0);
-    ck_assert_int_eq(mark_any_in(&m, base + 17, base + 65), 1);
-    ck_assert_int_eq(mark_any_in(&m, base + 72, base + 128), 0);
+    ck_assert_uint_eq(mark_first_from(&m, base), 0);      /* the block at mem[2] */
+    ck_assert_uint_eq(mark_first_from(&m, base + 16), 0);
+    ck_assert_uint_eq(mark_first_from(&m, base + 17), 1); /* the block at mem[8] */
+    ck_assert_uint_eq(mark_first_from(&m, base + 64), 1);
+    ck_assert_uint_eq(mark_first_from(&m, base + 65), 2); /* none: count */
     mark_release(&m);
 }
 END_TEST
@@ -122,7 +122,7 @@ static Suite *anonmap_suite(void)
     tcase_add_test(tc, test_malloc_heap);
     tcase_add_test(tc, test_fake_tcb);
     tcase_add_test(tc, test_real_thread);
-    tcase_add_test(tc, test_mark_any_in);
+    tcase_add_test(tc, test_mark_first_from);
     suite_add_tcase(s, tc);
     return s;
 }
