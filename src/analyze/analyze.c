@@ -19,6 +19,7 @@
 #include "analyze/strpool.h"
 #include "analyze/suppress.h"
 #include "analyze/symbolize.h"
+#include "analyze/timeline.h"
 #include "trace/format.h"
 
 /* The allocation behind a struct analyze_process. */
@@ -35,6 +36,7 @@ struct run {
     const struct analyze_opts *opts;
     struct replay replay;
     struct errors errors;
+    struct timeline timeline; /* opts->timeline > 0 */
     uint64_t secret; /* the trace's guard_secret */
     int have_process, have_end;
     int have_time;
@@ -96,6 +98,14 @@ static void on_end(struct run *run, const struct trace_rec_end *r)
     note_time(run, r->time_ns);
 }
 
+/* After an allocation event at time_ns: a point of the memory-over-time series. */
+static int sample(struct run *run, uint64_t time_ns, int rc)
+{
+    if (rc == 0 && run->opts->timeline > 0)
+        timeline_add(&run->timeline, time_ns, run->replay.live_bytes, run->replay.live.count);
+    return rc;
+}
+
 static int apply(struct run *run, const struct trace_rec_hdr *h)
 {
     const struct trace_rec_alloc *al = (const void *)h;
@@ -114,13 +124,15 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         return symbolize_stack_add(run->a->sym, st->id, (const uint64_t *)(st + 1), st->depth);
     case TRACE_REC_ALLOC:
         note_time(run, al->time_ns);
-        return replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux);
+        return sample(run, al->time_ns,
+                      replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux));
     case TRACE_REC_FREE:
         note_time(run, fr->time_ns);
-        return replay_free(&run->replay, fr->ptr, fr->stack);
+        return sample(run, fr->time_ns, replay_free(&run->replay, fr->ptr, fr->stack));
     case TRACE_REC_REALLOC:
         note_time(run, re->time_ns);
-        return replay_realloc(&run->replay, re->old_ptr, re->new_ptr, re->size, re->stack);
+        return sample(run, re->time_ns, replay_realloc(&run->replay, re->old_ptr, re->new_ptr,
+                                                       re->size, re->stack));
     case TRACE_REC_END:
         on_end(run, (const void *)h);
         return 0;
@@ -378,11 +390,31 @@ static int collect_allocated(struct run *run)
         l->kind = "allocated";
         l->bytes = groups[i].bytes;
         l->blocks = groups[i].blocks;
+        l->peak_bytes = groups[i].peak_bytes;
+        l->temporary = groups[i].temporary;
         if (!(l->stack = symbolize_stack(run->a->sym, groups[i].stack)))
             rc = -ENOMEM;
     }
     free(groups);
     return rc;
+}
+
+/* The memory-over-time series, when asked for. */
+static int collect_timeline(struct run *run)
+{
+    struct analyze_process *p = &run->a->pub;
+    if (run->opts->timeline <= 0)
+        return 0;
+    struct timeline_point *pt = calloc(run->timeline.cap, sizeof(*pt));
+    if (!pt || !(p->timeline = calloc(run->timeline.cap, sizeof(*p->timeline)))) {
+        free(pt);
+        return -ENOMEM;
+    }
+    p->ntimeline = timeline_points(&run->timeline, pt);
+    for (size_t i = 0; i < p->ntimeline; i++)
+        p->timeline[i] = (struct analyze_point){pt[i].time_ns, pt[i].bytes, pt[i].blocks};
+    free(pt);
+    return 0;
 }
 
 /* A stack id as a symbolised stack, NULL for none; *rc = -ENOMEM on failure. */
@@ -505,6 +537,8 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     if (rc == 0)
         rc = collect_allocated(run);
     if (rc == 0)
+        rc = collect_timeline(run);
+    if (rc == 0)
         rc = finish_tallies(run);
     symbolize_release_debuginfo(run->a->sym);
     uint64_t dropped = p->summary.dropped, untracked = p->summary.untracked;
@@ -537,6 +571,10 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     replay_init(&run.replay);
     run.replay.track_sites = opts->allocated;
     run.opts = opts;
+    if (rc == 0 && opts->timeline > 0 && timeline_init(&run.timeline, (size_t)opts->timeline) < 0) {
+        snprintf(err->message, sizeof(err->message), "out of memory");
+        rc = -ENOMEM;
+    }
     errors_init(&run.errors);
     run.secret = r.hdr.guard_secret;
     if (rc == 0)
@@ -544,6 +582,7 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     if (rc == 0)
         rc = finish(&run, &r, err);
     replay_fini(&run.replay);
+    timeline_fini(&run.timeline);
     errors_fini(&run.errors);
     reader_close(&r);
     if (rc < 0) {
@@ -574,6 +613,7 @@ void analyze_process_free(struct analyze_process *p)
     free(p->errors);
     free(p->suppressed);
     free(p->allocated);
+    free(p->timeline);
     free(a);
 }
 

@@ -50,6 +50,18 @@ struct analyze_leak {
     uint64_t indirect_blocks;     /*   holds add up to (memcheck's "(N direct, M indirect)") */
     long held_by;                 /* indirectly lost: index in leaks[] of the definitely lost
                                      blocks holding these (listed before them), or -1 */
+    uint64_t peak_bytes;          /* kind "allocated": its bytes live when the process's
+                                     heap peaked (summary.peak_bytes) */
+    uint64_t temporary;           /* kind "allocated": blocks freed (free or delete, not
+                                     realloc) before any other allocation happened, as
+                                     heaptrack counts temporary allocations */
+};
+
+/* One point of the memory-over-time series (the largest live heap of its time slice). */
+struct analyze_point {
+    uint64_t time_ns; /* since the first allocation event */
+    uint64_t bytes;   /* live requested bytes */
+    uint64_t blocks;  /* live blocks at that moment */
 };
 
 /* A heap error (one context: identical errors are folded into count). */
@@ -140,10 +152,17 @@ struct analyze_process {
     struct analyze_leak *allocated; /* opts.allocated: every allocation stack with the bytes
                                        and blocks allocated there over the whole run (kind
                                        "allocated"), largest first */
+    size_t ntimeline;
+    struct analyze_point *timeline; /* opts.timeline: live heap over time, in time order,
+                                       at most opts.timeline points; the largest bytes is
+                                       summary.peak_bytes */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
 };
 
 struct suppress; /* analyze/suppress.h */
+
+/* Points of a memory-over-time series for a chart: enough for a 2000-pixel-wide one. */
+#define ANALYZE_TIMELINE_POINTS 2000
 
 struct analyze_opts {
     int show_shim_frames;  /* 1: keep frames inside libheapwise.so (debugging heapwise) */
@@ -153,6 +172,8 @@ struct analyze_opts {
     int gen_suppressions;  /* 1: propose a rule for every leak and heap error */
     int allocated;         /* 1: fill analyze_process.allocated (costs a symbolised stack per
                               allocation site) */
+    int timeline;          /* > 0: fill analyze_process.timeline with at most this many
+                              points (ANALYZE_TIMELINE_POINTS is a good number) */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */
@@ -208,5 +229,15 @@ int report_json_write(FILE *out, struct analyze_process *const *procs, size_t np
  */
 int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t nprocs,
                        int allocated);
+
+/*
+ * One self-contained HTML page (inline CSS, JavaScript and SVG; nothing fetched) for every
+ * process: summary, memory over time (needs opts.timeline), the top allocation sites by
+ * bytes, calls, bytes at the peak and temporary blocks (needs opts.allocated), leaks and
+ * heap errors with their stacks, and flame graphs of leaked and allocated bytes. Tables
+ * are bounded (report_html.h), so the page stays small for any trace. 0, -ENOMEM, or -EIO
+ * when the stream reports an error.
+ */
+int report_html_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
 
 #endif

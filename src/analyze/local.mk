@@ -7,14 +7,35 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/strpool.h src/analyze/strpool.c \
 	src/analyze/reader.h src/analyze/reader.c \
 	src/analyze/replay.h src/analyze/replay.c \
+	src/analyze/timeline.h src/analyze/timeline.c \
 	src/analyze/runtime.h src/analyze/runtime.c \
 	src/analyze/leakorder.h src/analyze/leakorder.c \
 	src/analyze/errors.h src/analyze/errors.c \
 	src/analyze/symbolize.h src/analyze/symbolize.c \
 	src/analyze/suppress.h src/analyze/suppress.c \
-	src/analyze/report_text.c src/analyze/report_json.c \
-	src/analyze/report_flame.c
+	src/analyze/report_text.c src/analyze/report_json.c src/analyze/report_json.h \
+	src/analyze/report_flame.c src/analyze/report_flame.h \
+	src/analyze/report_html.c src/analyze/report_html.h \
+	src/analyze/report_html_data.c src/analyze/report_html_data.h
+nodist_libhwanalyze_la_SOURCES = src/analyze/html_assets.h
 libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS)
 libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) -lstdc++
 
 dist_man_MANS += man/heapwise-trace.5
+
+# The HTML report's style sheet and script are edited as files under src/analyze/html/ and
+# compiled in as C string constants (html_css, html_js) of a generated header: each line
+# becomes a string literal with its backslashes and quotes escaped.
+HTML_ASSETS = src/analyze/html/report.css src/analyze/html/report.js
+HTML_ASSET_SED = 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/'
+src/analyze/html_assets.h: $(HTML_ASSETS) src/analyze/local.mk
+	$(AM_V_GEN)$(MKDIR_P) src/analyze && { \
+	  echo '/* Generated from src/analyze/html/ by the build (src/analyze/local.mk). */'; \
+	  echo 'static const char html_css[] ='; \
+	  sed $(HTML_ASSET_SED) $(srcdir)/src/analyze/html/report.css; echo ';'; \
+	  echo 'static const char html_js[] ='; \
+	  sed $(HTML_ASSET_SED) $(srcdir)/src/analyze/html/report.js; echo ';'; \
+	} >$@-t && mv $@-t $@
+BUILT_SOURCES = src/analyze/html_assets.h
+CLEANFILES += src/analyze/html_assets.h
+EXTRA_DIST += $(HTML_ASSETS)

@@ -25,9 +25,32 @@ void replay_fini(struct replay *r)
     hmap_fini(&r->sites);
 }
 
+/* Bring a site's at_peak up to the latest peak before its live bytes change. */
+static void sync_peak(const struct replay *r, struct replay_site *site)
+{
+    if (site->epoch == r->peak_epoch)
+        return;
+    site->at_peak = site->live_bytes;
+    site->epoch = r->peak_epoch;
+}
+
+/* The site of stack, synced (created when absent); NULL when out of memory. */
+static struct replay_site *site_of(struct replay *r, uint32_t stack)
+{
+    struct replay_site *site = hmap_put(&r->sites, (uint64_t)stack + 1, NULL);
+    if (site)
+        sync_peak(r, site);
+    return site;
+}
+
 static void drop(struct replay *r, const struct replay_block *b)
 {
     r->live_bytes -= b->size;
+    struct replay_site *site = r->track_sites ? hmap_get(&r->sites, (uint64_t)b->stack + 1) : NULL;
+    if (site) {
+        sync_peak(r, site);
+        site->live_bytes -= b->size;
+    }
 }
 
 static int insert(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, unsigned kind)
@@ -46,8 +69,10 @@ static int insert(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack,
     b->kind = kind;
     hmap_remove(&r->freed, ptr, NULL);
     r->live_bytes += size;
-    if (r->live_bytes > r->sum.peak_bytes)
+    if (r->live_bytes > r->sum.peak_bytes) {
         r->sum.peak_bytes = r->live_bytes;
+        r->peak_epoch++;
+    }
     return 0;
 }
 
@@ -58,16 +83,29 @@ int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, 
     r->sum.allocations++;
     r->sum.allocated_bytes += size;
     if (r->track_sites) {
-        struct replay_site *site = hmap_put(&r->sites, (uint64_t)stack + 1, NULL);
+        struct replay_site *site = site_of(r, stack);
         if (!site)
             return -ENOMEM;
         site->bytes += size;
         site->blocks++;
+        site->live_bytes += size;
+        r->last_alloc = ptr;
     }
     return insert(r, ptr, size, stack, kind);
 }
 
-int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
+/* A free (not a realloc) of the latest allocation: a temporary block of its site. */
+static void count_temporary(struct replay *r, uint64_t ptr, const struct replay_block *b)
+{
+    struct replay_site *site = hmap_get(&r->sites, (uint64_t)b->stack + 1);
+    if (ptr != r->last_alloc || !site)
+        return;
+    site->temporary++;
+    r->last_alloc = 0;
+}
+
+/* Release ptr; by_free: a free or delete (else the release half of a realloc). */
+static int release(struct replay *r, uint64_t ptr, uint32_t stack, int by_free)
 {
     struct replay_block old;
     if (!hmap_remove(&r->live, ptr, &old)) {
@@ -75,6 +113,8 @@ int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
         return 0;
     }
     drop(r, &old);
+    if (by_free && r->track_sites)
+        count_temporary(r, ptr, &old);
     r->sum.frees++;
     int created;
     struct replay_block *f = hmap_put(&r->freed, ptr, &created);
@@ -83,6 +123,11 @@ int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
     *f = old;
     f->free_stack = stack;
     return 0;
+}
+
+int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
+{
+    return release(r, ptr, stack, 1);
 }
 
 const struct replay_block *replay_live(const struct replay *r, uint64_t ptr)
@@ -115,7 +160,7 @@ int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_
 {
     if (new_ptr == 0)
         return 0;
-    if (replay_free(r, old_ptr, stack) < 0)
+    if (release(r, old_ptr, stack, 0) < 0)
         return -ENOMEM;
     return replay_alloc(r, new_ptr, size, stack, KIND_MALLOC);
 }
@@ -206,11 +251,14 @@ int replay_sites(struct replay *r, struct replay_group **out, size_t *n)
         return -ENOMEM;
     size_t count = 0, pos = 0;
     uint64_t key;
-    const struct replay_site *site;
+    struct replay_site *site;
     while ((site = hmap_next(&r->sites, &pos, &key))) {
+        sync_peak(r, site);
         res[count].stack = (uint32_t)(key - 1);
         res[count].bytes = site->bytes;
-        res[count++].blocks = site->blocks;
+        res[count].blocks = site->blocks;
+        res[count].peak_bytes = site->at_peak;
+        res[count++].temporary = site->temporary;
     }
     *out = res;
     *n = count;

@@ -34,12 +34,22 @@ struct replay {
     uint64_t last_definite;     /* its last definitely lost entry so far, or 0 */
     int track_sites;            /* 1: keep `sites` (set before the first event) */
     struct hmap sites;          /* stack id + 1 -> struct replay_site, every allocation */
+    uint64_t peak_epoch;        /* track_sites: how many times the peak rose */
+    uint64_t last_alloc;        /* track_sites: address of the latest allocation, or 0 */
 };
 
-/* What was allocated at one stack over the whole trace. */
+/*
+ * What was allocated at one stack over the whole trace. The bytes live at the peak are
+ * kept lazily: a site copies live_bytes into at_peak before its first change after a new
+ * peak (epoch tells whether it did), so every event costs O(1); replay_sites finishes it.
+ */
 struct replay_site {
-    uint64_t bytes;  /* sum of requested sizes (a realloc counts its new size) */
-    uint64_t blocks; /* allocation calls */
+    uint64_t bytes;      /* sum of requested sizes (a realloc counts its new size) */
+    uint64_t blocks;     /* allocation calls */
+    uint64_t live_bytes; /* requested bytes of its blocks live now */
+    uint64_t at_peak;    /* its live bytes when the peak was last reached (see epoch) */
+    uint64_t epoch;      /* the peak_epoch at_peak belongs to */
+    uint64_t temporary;  /* blocks freed before any other allocation happened */
 };
 
 /*
@@ -53,6 +63,8 @@ struct replay_group {
     uint64_t blocks; /* number of blocks */
     int held;        /* indirectly lost and held by definitely lost blocks at holder_stack */
     uint32_t holder_stack;
+    uint64_t peak_bytes; /* replay_sites: bytes of the site live at the peak */
+    uint64_t temporary;  /* replay_sites: temporary blocks (struct replay_site) */
 };
 
 void replay_init(struct replay *r);
@@ -107,7 +119,7 @@ void replay_leakscan(struct replay *r, const struct trace_rec_leakscan *rec);
 int replay_leaks(struct replay *r, struct replay_group **out, size_t *n);
 
 /* The sites (track_sites) as groups of leak class 0 in a malloc'd array (*out, *n;
- * unordered). 0, or -ENOMEM. */
+ * unordered), with peak_bytes and temporary. 0, or -ENOMEM. */
 int replay_sites(struct replay *r, struct replay_group **out, size_t *n);
 
 #endif

@@ -5,23 +5,12 @@
  * frames are frames of their own), lines sorted. Stacks that symbolise alike (different
  * addresses, same functions) share one line. Writes only to the stream it is given.
  */
-#include "analyze/analyze.h"
+#include "analyze/report_flame.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One line before merging: the folded stack (malloc'd) and its bytes. */
-struct flame_line {
-    char *stack;
-    uint64_t bytes;
-};
-
-struct flame {
-    struct flame_line *v;
-    size_t n, cap;
-};
 
 /* A frame's name; ';' (the separator) and line breaks cannot appear in one. */
 static void put_name(FILE *out, const char *name)
@@ -87,19 +76,21 @@ static int by_stack(const void *a, const void *b)
     return strcmp(((const struct flame_line *)a)->stack, ((const struct flame_line *)b)->stack);
 }
 
-/* Sort, then print each distinct stack once with the sum of its bytes. */
-static void write_merged(FILE *out, struct flame *f)
+/* Sort, then keep each distinct stack once with the sum of its bytes. */
+static void merge(struct flame *f)
 {
     if (f->n > 1)
         qsort(f->v, f->n, sizeof(*f->v), by_stack);
+    size_t kept = 0;
     for (size_t i = 0; i < f->n;) {
-        uint64_t bytes = 0;
-        size_t j = i;
-        while (j < f->n && strcmp(f->v[j].stack, f->v[i].stack) == 0)
-            bytes += f->v[j++].bytes;
-        fprintf(out, "%s %" PRIu64 "\n", f->v[i].stack, bytes);
-        i = j;
+        struct flame_line line = f->v[i++];
+        while (i < f->n && strcmp(f->v[i].stack, line.stack) == 0) {
+            line.bytes += f->v[i].bytes;
+            free(f->v[i++].stack);
+        }
+        f->v[kept++] = line;
     }
+    f->n = kept;
 }
 
 /* What counts as leaked: the lost classes, or every live block without a scan. */
@@ -120,18 +111,33 @@ static int collect(struct flame *f, const struct analyze_process *p, int allocat
     return 0;
 }
 
+int report_flame_collect(struct flame *f, struct analyze_process *const *procs, size_t nprocs,
+                         int allocated)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nprocs && rc == 0; i++)
+        rc = collect(f, procs[i], allocated);
+    if (rc == 0)
+        merge(f);
+    return rc;
+}
+
+void report_flame_release(struct flame *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i].stack);
+    free(f->v);
+    memset(f, 0, sizeof(*f));
+}
+
 int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t nprocs,
                        int allocated)
 {
     struct flame f = {0};
-    int rc = 0;
-    for (size_t i = 0; i < nprocs && rc == 0; i++)
-        rc = collect(&f, procs[i], allocated);
-    if (rc == 0)
-        write_merged(out, &f);
-    for (size_t i = 0; i < f.n; i++)
-        free(f.v[i].stack);
-    free(f.v);
+    int rc = report_flame_collect(&f, procs, nprocs, allocated);
+    for (size_t i = 0; rc == 0 && i < f.n; i++)
+        fprintf(out, "%s %" PRIu64 "\n", f.v[i].stack, f.v[i].bytes);
+    report_flame_release(&f);
     if (rc < 0)
         return rc;
     return ferror(out) ? -EIO : 0;

@@ -13,6 +13,7 @@
  * UTF-8 become U+FFFD. Writes only to the stream it is given.
  */
 #include "analyze/analyze.h"
+#include "analyze/report_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -35,7 +36,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-static void put_string(FILE *out, const char *str)
+void report_json_string(FILE *out, const char *str, int html_safe)
 {
     if (!str) {
         fputs("null", out);
@@ -48,7 +49,7 @@ static void put_string(FILE *out, const char *str)
         unsigned char c = s[i];
         if (c == '"' || c == '\\') {
             fprintf(out, "\\%c", c);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else if (c < 0x20 || c == 0x7f || (html_safe && strchr("<>&", c))) {
             fprintf(out, "\\u%04x", c);
         } else if (c >= 0x80) {
             size_t len = utf8_len(s + i, n - i);
@@ -66,6 +67,11 @@ static void put_string(FILE *out, const char *str)
         i++;
     }
     fputc('"', out);
+}
+
+static void put_string(FILE *out, const char *str)
+{
+    report_json_string(out, str, 0);
 }
 
 static void put_frame(FILE *out, const struct analyze_frame *f)

@@ -34,6 +34,7 @@
 struct report_request {
     int json;              /* 1: one JSON document instead of text */
     int flamegraph;        /* 0, or CLI_FLAME_*: collapsed stacks instead of text */
+    const char *html;      /* --html=FILE: also write the HTML report there, or NULL */
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
     unsigned show;         /* REPORT_SHOW_* bits: leak kinds listed beyond the lost ones */
     unsigned leak_kinds;   /* CLI_LEAK_* bits, or 0 for CLI_LEAK_DEFAULT */
@@ -55,7 +56,7 @@ struct report_request {
         {"suppressions", required_argument, NULL, 'S'},                                           \
         {"gen-suppressions", no_argument, NULL, 'G'},                                             \
         {"leak-kinds", required_argument, NULL, 'K'}, {"quiet", no_argument, NULL, 'q'},          \
-        {"flamegraph", optional_argument, NULL, 'F'}
+        {"flamegraph", optional_argument, NULL, 'F'}, {"html", required_argument, NULL, 'H'}
 
 /* --help lines of CLI_REPORT_OPTIONS, in the layout of both commands' usage texts. */
 #define CLI_REPORT_USAGE                                                                           \
@@ -73,7 +74,9 @@ struct report_request {
     "      --quiet               no report for a process where nothing was found\n"               \
     "      --flamegraph[=leaked|allocated]\n"                                                      \
     "                            collapsed stacks (flamegraph.pl, speedscope) instead of the\n"   \
-    "                            report: leaked bytes (default) or all allocated bytes\n"
+    "                            report: leaked bytes (default) or all allocated bytes\n"   \
+    "      --html=FILE           also write a self-contained HTML report to FILE: memory\n"    \
+    "                            over time, top allocation sites, leaks, flame graphs\n"
 
 /*
  * Apply getopt's result c (with optarg arg) if it is one of CLI_REPORT_OPTIONS: returns 1

@@ -72,6 +72,7 @@ int cli_report_option(const char *cmd, int c, const char *arg, struct report_req
     case 'F': return flamegraph_option(cmd, arg, req) == 1 ? check_format(cmd, req)
                                                             : CLI_EXIT_USAGE;
     case 'S': return load_suppressions(cmd, arg, req);
+    case 'H': req->html = arg; return 1;
     case 'G': req->gen_suppressions = 1; return 1;
     case 'q': req->quiet = 1; return 1;
     case 'K':
@@ -146,7 +147,8 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
         .show_shim_frames = req->show_shim_frames,
         .suppress = req->suppress.n ? &req->suppress : NULL,
         .gen_suppressions = req->gen_suppressions,
-        .allocated = req->flamegraph == CLI_FLAME_ALLOCATED,
+        .allocated = req->flamegraph == CLI_FLAME_ALLOCATED || req->html,
+        .timeline = req->html ? ANALYZE_TIMELINE_POINTS : 0,
     };
     struct analyze_error err = {.offset = -1};
     struct analyze_process *p = NULL;
@@ -188,7 +190,27 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
     return 0;
 }
 
+/* --html=FILE: the HTML report of every process. 0, or -1 after a message. */
+static int write_html(const char *cmd, struct analyze_process **procs, size_t n,
+                      const struct report_request *req)
+{
+    FILE *out = fopen(req->html, "w");
+    if (!out) {
+        cli_error(cmd, "%s: %s", req->html, strerror(errno));
+        return -1;
+    }
+    int rc = report_html_write(out, procs, n);
+    if (fclose(out) != 0 && rc == 0)
+        rc = -errno;
+    if (rc < 0) {
+        cli_error(cmd, "%s: cannot write the HTML report: %s", req->html, strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
 int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_t n,
+
                      struct report_request *req)
 {
     struct analyze_process **procs = calloc(n ? n : 1, sizeof(*procs));
@@ -208,6 +230,7 @@ int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_
         rc = write_all(procs, loaded, req);
     if (rc == 0 && fflush(req->out) != 0)
         rc = -EIO;
+    int html_failed = req->html && rc == 0 && write_html(cmd, procs, loaded, req) < 0;
     for (size_t i = 0; i < loaded; i++)
         analyze_process_free(procs[i]);
     free(procs);
@@ -215,5 +238,5 @@ int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_
         cli_error(cmd, "cannot write the report: %s", strerror(errno ? errno : EIO));
         return -1;
     }
-    return bad;
+    return html_failed ? -1 : bad;
 }

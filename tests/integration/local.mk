@@ -83,8 +83,11 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/real_programs.sh \
 	tests/integration/stress.sh \
 	tests/integration/signals.sh tests/integration/refuse.sh \
-	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh
+	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
+	tests/integration/html_report.sh tests/integration/html_browser.sh
 TESTS += $(INTEGRATION_TESTS)
+# html_browser.sh keeps its screenshot as an artifact of the build tree.
+CLEANFILES += tests/integration/html_browser.png
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)

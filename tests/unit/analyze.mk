@@ -3,7 +3,8 @@
 ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_replay \
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
-	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress
+	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
+	tests/unit/check_timeline
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -52,6 +53,10 @@ tests_unit_gen_golden_SOURCES = tests/unit/gen_golden.c tests/unit/golden.h $(TR
 tests_unit_gen_golden_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_gen_golden_LDADD = $(ANALYZE_TEST_LIBS)
 EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected
+
+tests_unit_check_timeline_SOURCES = tests/unit/check_timeline.c
+tests_unit_check_timeline_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_timeline_LDADD = $(ANALYZE_TEST_LIBS)
 
 tests_unit_check_runtime_SOURCES = tests/unit/check_runtime.c
 tests_unit_check_runtime_CFLAGS = $(ANALYZE_TEST_CFLAGS)

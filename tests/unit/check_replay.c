@@ -1,4 +1,4 @@
-/* Unit tests of src/analyze/replay.c: pairing, totals, peak, realloc, grouping. */
+/* Unit tests of src/analyze/replay.c: pairing, totals, peak, realloc, grouping, sites. */
 #include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
@@ -30,6 +30,43 @@ START_TEST(test_totals_and_peak)
     ck_assert_uint_eq(r.sum.unknown_frees, 1);
     ck_assert_uint_eq(r.sum.peak_bytes, 300);
     ck_assert_uint_eq(r.live_bytes, 50);
+    replay_fini(&r);
+}
+END_TEST
+
+/*
+ * Sites: each one's bytes live when the heap peaked (not its own maximum), and temporary
+ * blocks (freed before any other allocation; a realloc's release does not count).
+ */
+START_TEST(test_sites_peak_and_temporary)
+{
+    struct replay r;
+    replay_init(&r);
+    r.track_sites = 1;
+    replay_alloc(&r, 0x1000, 100, 1, KIND_MALLOC);
+    replay_alloc(&r, 0x2000, 300, 2, KIND_MALLOC);
+    replay_free(&r, 0x2000, 0);                    /* temporary of site 2 */
+    replay_alloc(&r, 0x3000, 250, 3, KIND_MALLOC); /* peak so far: 350 */
+    replay_alloc(&r, 0x4000, 60, 1, KIND_MALLOC);  /* the peak: 410 = 160 (1) + 250 (3) */
+    replay_free(&r, 0x3000, 0);                    /* not the latest allocation */
+    replay_alloc(&r, 0x5000, 400, 2, KIND_MALLOC); /* 560: a new peak (1: 160, 2: 400) */
+    replay_free(&r, 0x5000, 0);                    /* temporary again */
+    replay_alloc(&r, 0x6000, 8, 3, KIND_MALLOC);
+    replay_realloc(&r, 0x6000, 0x7000, 16, 3);     /* realloc: no temporary */
+    replay_free(&r, 0x1000, 0);
+    struct replay_group *g;
+    size_t n;
+    ck_assert_int_eq(replay_sites(&r, &g, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(r.sum.peak_bytes, 560);
+    ck_assert_uint_eq(find(g, n, 1)->peak_bytes, 160);
+    ck_assert_uint_eq(find(g, n, 2)->peak_bytes, 400);
+    ck_assert_uint_eq(find(g, n, 3)->peak_bytes, 0);
+    ck_assert_uint_eq(find(g, n, 1)->temporary, 0);
+    ck_assert_uint_eq(find(g, n, 2)->temporary, 2);
+    ck_assert_uint_eq(find(g, n, 3)->temporary, 0);
+    ck_assert_uint_eq(find(g, n, 3)->bytes, 250 + 8 + 16);
+    free(g);
     replay_fini(&r);
 }
 END_TEST
@@ -155,6 +192,7 @@ static Suite *replay_suite(void)
     tcase_add_test(tc, test_groups);
     tcase_add_test(tc, test_scan_classes);
     tcase_add_test(tc, test_no_leaks);
+    tcase_add_test(tc, test_sites_peak_and_temporary);
     suite_add_tcase(s, tc);
     return s;
 }

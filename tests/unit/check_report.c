@@ -1,5 +1,6 @@
 /*
- * Unit tests of src/analyze/report_text.c and report_json.c on hand-built findings: exact
+ * Unit tests of src/analyze/report_text.c, report_json.c, report_flame.c and report_html.c
+ * on hand-built findings: exact
  * lines, the summary line scripts grep for, nulls for unknown values, string escaping,
  * -EIO on a failing stream.
  */
@@ -20,8 +21,8 @@ static struct analyze_frame frames[] = {
     {0x10, NULL, NULL, NULL, 0, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
-static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1},
-                                      {"leaked", 8, 1, &stacks[1], NULL, 0, 0, -1}};
+static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
+                                      {"leaked", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
 static const char *argv[] = {"demo", "a1"};
 #define PROG_NAME "/usr/bin/demo"
 
@@ -88,9 +89,9 @@ END_TEST
 START_TEST(test_held_leaks)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak held[] = {{"definitely_lost", 16, 1, &stacks[0], NULL, 48, 3, -1},
-                                  {"indirectly_lost", 48, 3, &stacks[1], NULL, 0, 0, 0},
-                                  {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1}};
+    struct analyze_leak held[] = {{"definitely_lost", 16, 1, &stacks[0], NULL, 48, 3, -1, 0, 0},
+                                  {"indirectly_lost", 48, 3, &stacks[1], NULL, 0, 0, 0, 0, 0},
+                                  {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
     p.leaks = held;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -113,9 +114,9 @@ END_TEST
 START_TEST(test_text_leak_classes)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1},
-                                     {"possibly_lost", 16, 1, &stacks[1], NULL, 0, 0, -1},
-                                     {"still_reachable", 8, 1, &stacks[1], NULL, 0, 0, -1}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
+                                     {"possibly_lost", 16, 1, &stacks[1], NULL, 0, 0, -1, 0, 0},
+                                     {"still_reachable", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
     p.leaks = classed;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -236,9 +237,9 @@ START_TEST(test_text_suppressions)
     struct analyze_suppressed used[] = {
         {"leak", "leak_three", "leak:leak_three", "s.supp", 3, 2, 40},
         {"double_free", "^x$", "double_free:^x$", "/etc/more.supp", 1, 5, 0}};
-    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$", 0, 0, -1},
-                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$", 0, 0, -1},
-                                      {"leaked", 4, 1, &stacks[1], NULL, 0, 0, -1}};
+    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0},
+                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0},
+                                      {"leaked", 4, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
     p.suppressed = used;
     p.nsuppressed = 2;
     p.summary.suppressed_bytes = 40, p.summary.suppressed_blocks = 2;
@@ -273,10 +274,10 @@ START_TEST(test_flamegraph)
     struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL},
                                   {0x30, PROG_NAME, "main", NULL, 0, 0, NULL}};
     struct analyze_stack odd_stack = {7, 2, odd};
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1},
-                                     {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1},
-                                     {"possibly_lost", 16, 1, &odd_stack, NULL, 0, 0, -1},
-                                     {"definitely_lost", 5, 1, &odd_stack, NULL, 0, 0, -1}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
+                                     {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0},
+                                     {"possibly_lost", 16, 1, &odd_stack, NULL, 0, 0, -1, 0, 0},
+                                     {"definitely_lost", 5, 1, &odd_stack, NULL, 0, 0, -1, 0, 0}};
     struct analyze_process p = make_process(), q = make_process();
     p.leaks = classed;
     p.nleaks = 4;
@@ -294,6 +295,65 @@ START_TEST(test_flamegraph)
 }
 END_TEST
 
+static int count(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *at = text; (at = strstr(at, what)); at++)
+        n++;
+    return n;
+}
+
+/* After the first `from` in text, `first` comes before `second`. */
+static void assert_before(const char *text, const char *from, const char *first,
+                          const char *second)
+{
+    const char *start = strstr(text, from);
+    ck_assert_msg(start != NULL, "missing \"%s\"", from);
+    const char *a = strstr(start, first), *b = strstr(start, second);
+    ck_assert_msg(a && b && a < b, "\"%s\" not before \"%s\" after \"%s\"", first, second, from);
+}
+
+/* The HTML page: C++ names like operator<< escaped in the tables and in the script's data
+ * (nothing can end the <script> element), the sites tables ordered by each measure. */
+START_TEST(test_html_escaping)
+{
+    struct analyze_frame op[] = {
+        {0x401000, "/usr/bin/demo", "operator<<(std::ostream&, T const&)", "/src/a&b.cc", 3, 0, NULL},
+        {0x401100, "/usr/bin/demo", "main</script>", "/src/demo.c", 9, 0, NULL},
+    };
+    struct analyze_stack op_stack = {7, 2, op};
+    struct analyze_leak leak = {"definitely_lost", 40, 2, &op_stack, NULL, 0, 0, -1, 0, 0};
+    struct analyze_leak sites[] = {{"allocated", 100, 1, &op_stack, NULL, 0, 0, -1, 0, 0},
+                                   {"allocated", 50, 9, &stacks[0], NULL, 0, 0, -1, 50, 4}};
+    struct analyze_point timeline[] = {{0, 10, 1}, {500, 1234, 3}, {900, 40, 2}};
+    struct analyze_process p = make_process();
+    p.exe = "/bin/x<b>";
+    p.leaks = &leak;
+    p.nleaks = 1;
+    p.allocated = sites;
+    p.nallocated = 2;
+    p.timeline = timeline;
+    p.ntimeline = 3;
+    struct analyze_process *procs[] = {&p};
+    char *html = CAPTURE(report_html_write(out, procs, 1));
+    assert_contains(html, "<span class=\"fn\">operator&lt;&lt;(std::ostream&amp;, T const&amp;)</span>");
+    assert_contains(html, "<span class=\"loc\">a&amp;b.cc:3</span>");
+    assert_contains(html, "\"operator\\u003c\\u003c(std::ostream\\u0026, T const\\u0026)\"");
+    assert_contains(html, "<title>heapwise: x&lt;b&gt;</title>");
+    assert_contains(html, "<code>/bin/x&lt;b&gt; a1</code>");
+    assert_contains(html, "<span class=\"fn\">main&lt;/script&gt;</span>");
+    assert_contains(html, "\"main\\u003c/script\\u003e\"");
+    ck_assert_ptr_null(strstr(html, "operator<<"));
+    ck_assert_ptr_null(strstr(html, "<b>"));
+    ck_assert_int_eq(count(html, "</script>"), 2); /* the data's and the code's */
+    assert_contains(html, "\"timeline\": [[0,10,1],[500,1234,3],[900,40,2]]");
+    assert_contains(html, "<td id=\"peak-0\"><span data-bytes=\"1234\"");
+    assert_before(html, "data-by=\"bytes\"><table>", "operator&lt;&lt;", "leak_inner");
+    assert_before(html, "data-by=\"calls\"><table>", "leak_inner", "operator&lt;&lt;");
+    free(html);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -308,6 +368,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_stream_error);
     tcase_add_test(tc, test_text_suppressions);
     tcase_add_test(tc, test_flamegraph);
+    tcase_add_test(tc, test_html_escaping);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,41 @@
+# The HTML report of the demo in a real browser (Debian's headless Chromium): after its
+# script ran, the chart has points, the peak it marks is the JSON report's peak_bytes, and
+# the leak table lists the leaking functions. The screenshot stays in the build tree
+# (tests/integration/html_browser.png) for people to look at. Skipped (77) without
+# /usr/bin/chromium (or $HEAPWISE_CHROMIUM).
+. "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
+CHROMIUM=${HEAPWISE_CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || { echo "SKIP: no $CHROMIUM"; exit 77; }
+SHOT="$top_builddir/tests/integration/html_browser.png"
+
+# chromium ARGS...: headless, offline, a fresh profile; its noise goes to $T/chromium.log.
+chromium() {
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run \
+        --user-data-dir="$(mktemp -d "$T/profile.XXXXXX")" --virtual-time-budget=2000 \
+        "$@" 2>>"$T/chromium.log"
+}
+
+hw_json --html="$T/report.html" "$top_builddir/demo/demo"
+expect_eq "$rc" 0 "exit status"
+peak=$(json "r['processes'][0]['summary']['peak_bytes']")
+chromium --dump-dom "file://$T/report.html" >"$T/dom.html" || fail "chromium --dump-dom failed"
+expect_grep '<body data-rendered="yes">' "$T/dom.html"
+# attr NAME CLASS: the value of data-NAME of the element of class CLASS in the DOM.
+attr() { sed -n "s/.*class=\"$2\" data-$1=\"\([0-9]*\)\".*/\1/p" "$T/dom.html" | head -n 1; }
+points=$(attr points chart-svg)
+[ "${points:-0}" -gt 1 ] || fail "the chart has no points ($points)"
+expect_eq "$(attr bytes peak-marker)" "$peak" "the chart's peak"
+grep -q "peak [0-9.]* [KMG]*i*B at" "$T/dom.html" || fail "no peak label"
+frames=$(attr frames flame-svg)
+[ "${frames:-0}" -gt 2 ] || fail "the flame graph has no frames ($frames)"
+for f in add_setting grow_log; do
+    grep -q "<tr class=\"leak definitely_lost\">.*<span class=\"fn\">$f</span>" "$T/dom.html" ||
+        fail "leak table does not list $f"
+done
+rm -f "$SHOT"
+chromium --screenshot="$SHOT" --window-size=1280,2000 "file://$T/report.html" >/dev/null ||
+    fail "chromium --screenshot failed"
+[ -s "$SHOT" ] || fail "no screenshot"
+echo "screenshot: $SHOT"
+exit 0
