@@ -240,4 +240,16 @@ int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t n
  */
 int report_html_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
 
+/*
+ * What changed from run old to run new (both analysed with opts.allocated), per allocation
+ * site matched by its folded stack (function names, outermost first): the change of its
+ * leaked bytes, bytes live at the peak and bytes allocated, largest change first; sites
+ * where nothing changed are left out. Text: a header line, one line per site
+ * ("%+12d %+12d %+12d  STACK"), then "N sites changed"; or with json one document
+ * {"heapwise_diff": 1, "old", "new", "sites": [{"stack", "leaked", "peak", "allocated"}]}
+ * each measure {"old", "new", "change"}. 0, -ENOMEM, or -EIO when the stream fails.
+ */
+int report_diff_write(FILE *out, struct analyze_process *old, struct analyze_process *new,
+                      int json);
+
 #endif

@@ -16,7 +16,8 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/report_text.c src/analyze/report_json.c src/analyze/report_json.h \
 	src/analyze/report_flame.c src/analyze/report_flame.h \
 	src/analyze/report_html.c src/analyze/report_html.h \
-	src/analyze/report_html_data.c src/analyze/report_html_data.h
+	src/analyze/report_html_data.c src/analyze/report_html_data.h \
+	src/analyze/report_diff.c
 nodist_libhwanalyze_la_SOURCES = src/analyze/html_assets.h
 libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS)
 libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) -lstdc++

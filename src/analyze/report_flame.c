@@ -55,7 +55,7 @@ static char *fold(const struct analyze_stack *st)
     return text;
 }
 
-static int add(struct flame *f, const struct analyze_leak *l)
+static int add(struct flame *f, const struct analyze_leak *l, uint64_t bytes)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
@@ -67,7 +67,7 @@ static int add(struct flame *f, const struct analyze_leak *l)
     }
     if (!(f->v[f->n].stack = fold(l->stack)))
         return -ENOMEM;
-    f->v[f->n++].bytes = l->bytes;
+    f->v[f->n++].bytes = bytes;
     return 0;
 }
 
@@ -100,23 +100,25 @@ static int is_leaked(const struct analyze_leak *l)
            strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0;
 }
 
-static int collect(struct flame *f, const struct analyze_process *p, int allocated)
+static int collect(struct flame *f, const struct analyze_process *p, enum flame_measure measure)
 {
-    const struct analyze_leak *v = allocated ? p->allocated : p->leaks;
-    size_t n = allocated ? p->nallocated : p->nleaks;
+    const struct analyze_leak *v = measure == FLAME_LEAKED ? p->leaks : p->allocated;
+    size_t n = measure == FLAME_LEAKED ? p->nleaks : p->nallocated;
     for (size_t i = 0; i < n; i++) {
-        if ((allocated || is_leaked(&v[i])) && add(f, &v[i]) < 0)
+        if (measure == FLAME_LEAKED && !is_leaked(&v[i]))
+            continue;
+        if (add(f, &v[i], measure == FLAME_PEAK ? v[i].peak_bytes : v[i].bytes) < 0)
             return -ENOMEM;
     }
     return 0;
 }
 
 int report_flame_collect(struct flame *f, struct analyze_process *const *procs, size_t nprocs,
-                         int allocated)
+                         enum flame_measure measure)
 {
     int rc = 0;
     for (size_t i = 0; i < nprocs && rc == 0; i++)
-        rc = collect(f, procs[i], allocated);
+        rc = collect(f, procs[i], measure);
     if (rc == 0)
         merge(f);
     return rc;
@@ -134,7 +136,7 @@ int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t n
                        int allocated)
 {
     struct flame f = {0};
-    int rc = report_flame_collect(&f, procs, nprocs, allocated);
+    int rc = report_flame_collect(&f, procs, nprocs, allocated ? FLAME_ALLOCATED : FLAME_LEAKED);
     for (size_t i = 0; rc == 0 && i < f.n; i++)
         fprintf(out, "%s %" PRIu64 "\n", f.v[i].stack, f.v[i].bytes);
     report_flame_release(&f);

@@ -135,7 +135,7 @@ static int write_flames(FILE *out, struct analyze_process *p)
     for (int allocated = 0; allocated <= 1 && rc == 0; allocated++) {
         struct flame f = {0};
         fputs(allocated ? ", \"allocated\": " : "\"leaked\": ", out);
-        rc = report_flame_collect(&f, &p, 1, allocated);
+        rc = report_flame_collect(&f, &p, 1, allocated ? FLAME_ALLOCATED : FLAME_LEAKED);
         if (rc == 0)
             rc = write_flame(out, &f);
         report_flame_release(&f);

@@ -92,6 +92,7 @@ void cli_report_release(struct report_request *req);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "heapwise CMD: message\n" on stderr; printf-style. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
     {"run", cmd_run, "run a program with every allocation traced, then report"},
     {"report", cmd_report, "analyse traces written earlier"},
+    {"diff", cmd_diff, "compare two traces: which allocation sites leak or use more"},
 };
 
 const char *cli_version(void)

@@ -13,8 +13,10 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/leak_merged tests/progs/err_damaged_leak \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
-	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds
+	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
+	tests/progs/leak_more
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
+tests_progs_leak_more_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
 tests_progs_leak_cxx_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
@@ -84,7 +86,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/stress.sh \
 	tests/integration/signals.sh tests/integration/refuse.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
-	tests/integration/html_report.sh tests/integration/html_browser.sh
+	tests/integration/html_report.sh tests/integration/html_browser.sh \
+	tests/integration/diff.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshot as an artifact of the build tree.
 CLEANFILES += tests/integration/html_browser.png
