@@ -210,8 +210,10 @@ static void write_summary(FILE *out, const struct analyze_process *p, size_t ind
     put_duration(out, p->duration_ns);
     fprintf(out, "</td></tr>\n<tr><td>peak heap</td><td id=\"peak-%zu\">", index);
     put_bytes(out, s->peak_bytes);
-    fprintf(out, "</td></tr>\n<tr><td>allocations</td><td>%" PRIu64 " (%" PRIu64
-                 " frees)</td></tr>\n", s->allocations, s->frees);
+    fprintf(out, "</td></tr>\n<tr><td>allocations</td><td>%" PRIu64 " (%" PRIu64 " frees), ",
+            s->allocations, s->frees);
+    put_bytes(out, s->allocated_bytes);
+    fputs(" allocated</td></tr>\n", out);
     row_bytes(out, "leaked", s->leaked_bytes, s->leaked_blocks, 1);
     if (s->scanned) {
         row_bytes(out, "&nbsp; definitely lost", s->definitely_lost_bytes, s->definitely_lost_blocks, 1);
