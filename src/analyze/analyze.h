@@ -140,7 +140,8 @@ struct analyze_process {
     struct analyze_leak *allocated; /* opts.allocated: every allocation stack with the bytes
                                        and blocks allocated there over the whole run (kind
                                        "allocated"), largest first */
-    const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
+    const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL; when
+                              set, the report covers only the records read before it */
 };
 
 struct suppress; /* analyze/suppress.h */

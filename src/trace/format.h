@@ -317,7 +317,10 @@ const char *trace_kind_name(unsigned kind);
  */
 long trace_rec_check(const void *p, size_t avail, const char **why);
 
-/* Check a file header; 0 or -EINVAL with *why set. */
-int trace_header_check(const struct trace_file_header *h, const char **why);
+/*
+ * Check a file header; 0, or -EINVAL with *why set and *at the byte offset of the first
+ * field found wrong (0 for the magic, 8 for the version, ...).
+ */
+int trace_header_check(const struct trace_file_header *h, const char **why, uint32_t *at);
 
 #endif
