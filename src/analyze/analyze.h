@@ -154,6 +154,7 @@ struct analyze_opts {
     int gen_suppressions;  /* 1: propose a rule for every leak and heap error */
     int allocated;         /* 1: fill analyze_process.allocated (costs a symbolised stack per
                               allocation site) */
+    int addresses_only;    /* 1: open no module file; frames keep address and module only */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */
