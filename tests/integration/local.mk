@@ -83,9 +83,10 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/real_programs.sh \
 	tests/integration/stress.sh \
 	tests/integration/signals.sh tests/integration/refuse.sh \
-	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh
+	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
+	tests/integration/damaged_traces.sh
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/integration/damage.py
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
