@@ -94,6 +94,17 @@ static int read_header(struct reader *r, struct analyze_error *err)
     return 0;
 }
 
+/* A buffer the whole file fits in, within [TRACE_REC_MAX, READER_BUF]: small traces (and
+ * every fuzzer input) need not pay for the large one. */
+static size_t buffer_size(uint64_t file_size)
+{
+    if (file_size >= READER_BUF)
+        return READER_BUF;
+    size_t n = (size_t)file_size + TRACE_ALIGN - 1;
+    n -= n % TRACE_ALIGN;
+    return n > TRACE_REC_MAX ? n : TRACE_REC_MAX;
+}
+
 int reader_open(struct reader *r, const char *path, struct analyze_error *err)
 {
     memset(r, 0, sizeof(*r));
@@ -112,7 +123,8 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
         set_err(err, -1, "%s", strerror(e));
         return -e;
     }
-    r->buf = malloc(READER_BUF);
+    r->cap = buffer_size((uint64_t)st.st_size);
+    r->buf = malloc(r->cap);
     if (!r->buf) {
         set_err(err, -1, "%s", strerror(ENOMEM));
         return -ENOMEM;
@@ -149,8 +161,8 @@ static int refill(struct reader *r, struct analyze_error *err)
     r->buf_off += r->pos;
     r->len -= r->pos;
     r->pos = 0;
-    while (r->len < READER_BUF) {
-        long got = source_read(r, r->buf_off + r->len, r->buf + r->len, READER_BUF - r->len);
+    while (r->len < r->cap) {
+        long got = source_read(r, r->buf_off + r->len, r->buf + r->len, r->cap - r->len);
         if (got < 0) {
             set_err(err, (int64_t)(r->buf_off + r->len), "%s", strerror((int)-got));
             return (int)got;
@@ -159,7 +171,7 @@ static int refill(struct reader *r, struct analyze_error *err)
             break;
         r->len += (size_t)got;
     }
-    r->eof = r->len < READER_BUF;
+    r->eof = r->len < r->cap;
     return 0;
 }
 

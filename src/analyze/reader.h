@@ -13,7 +13,8 @@
 #include "analyze/analyze.h"
 #include "trace/format.h"
 
-/* Bytes of the read buffer; must hold the largest record (TRACE_REC_MAX). */
+/* Bytes of the read buffer at most (a smaller file gets a buffer its size, but never less
+ * than the largest record, TRACE_REC_MAX). */
 #define READER_BUF (256 * 1024)
 
 /* Why reader_next() returned no record. */
@@ -28,7 +29,8 @@ enum reader_stop {
 struct reader {
     int fd;
     struct trace_file_header hdr; /* the file header, checked */
-    unsigned char *buf;           /* READER_BUF bytes; the next record starts 8-aligned */
+    unsigned char *buf;           /* cap bytes; the next record starts 8-aligned */
+    size_t cap;                   /* bytes of buf: TRACE_REC_MAX to READER_BUF */
     size_t len;                   /* valid bytes in buf */
     size_t pos;                   /* offset in buf of the next record */
     uint64_t buf_off;             /* file offset of buf[0] */
