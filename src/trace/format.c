@@ -231,7 +231,7 @@ int trace_header_check(const struct trace_file_header *h, const char **why, uint
     *why = "bad ring geometry";
     if (h->ring_offset != TRACE_PAGE)
         *at = offsetof(struct trace_file_header, ring_offset);
-    else if ((h->ring_bytes & (h->ring_bytes - 1)) != 0)
+    else if ((h->ring_bytes & (h->ring_bytes - 1)) != 0 || h->ring_bytes > TRACE_RING_MAX)
         *at = offsetof(struct trace_file_header, ring_bytes);
     else if (h->data_offset != h->ring_offset + h->ring_bytes)
         *at = offsetof(struct trace_file_header, data_offset);

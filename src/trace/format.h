@@ -36,6 +36,8 @@
 #define TRACE_PAGE 4096
 /* Records are padded to this alignment. */
 #define TRACE_ALIGN 8
+/* Largest ring area a reader accepts: past it, data_offset would not fit a file offset. */
+#define TRACE_RING_MAX (UINT64_C(1) << 62)
 /* Largest record the format allows (a 256-frame stack fits with room to spare). */
 #define TRACE_REC_MAX 4096
 /* Deepest stack a STACK record may hold. */

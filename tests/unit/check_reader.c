@@ -109,6 +109,10 @@ START_TEST(test_bad_header_fields)
     *h = good;
     h->ring_bytes = 3 * TRACE_PAGE;
     expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 56", 56);
+    h->ring_bytes = TRACE_RING_MAX * 2; /* data_offset past any file offset */
+    h->data_offset = h->ring_offset + h->ring_bytes;
+    expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 56", 56);
+    *h = good;
     *h = good;
     h->data_offset += 8;
     expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 64", 64);
