@@ -38,7 +38,8 @@ FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/report_text.c $(srcdir)/src/analyze/report_json.c \
 	$(srcdir)/src/trace/format.c $(srcdir)/src/trace/blockhdr.c
 
-tests/fuzz/fuzz-report: $(FUZZ_SRC) config.h
+# Rebuilt by every `make fuzz` (a few seconds): it depends on every analyzer header too.
+tests/fuzz/fuzz-report: $(FUZZ_SRC) config.h FORCE
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(HW_CFLAGS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
 	    $(DW_CFLAGS) -o $@ $(FUZZ_SRC) $(DW_LIBS) -lstdc++
 
@@ -54,4 +55,5 @@ fuzz: tests/fuzz/fuzz-report
 clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz/fuzz-report $(FUZZ_WORK)
-.PHONY: fuzz clean-fuzz
+FORCE:
+.PHONY: fuzz clean-fuzz FORCE
