@@ -1,6 +1,7 @@
 /*
  * The fuzz target: arbitrary bytes as a trace file through everything `heapwise report`
- * does (reader, replay, heap errors, leak grouping, text and JSON reports) except reading
+ * does (reader, replay, heap errors, suppressions, leak grouping, text, JSON and flame
+ * graph reports) except reading
  * debug information: module paths in the input are never opened (addresses_only), so the
  * input cannot make it touch files. Every refusal or partial read must name its byte.
  * Built with libFuzzer by `make fuzz`, and with the
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyze/analyze.h"
+#include "analyze/suppress.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int trace_fd = -1;
 static char trace_path[64];
 static FILE *sink;
+/* Rules for the inputs analysed with suppressions: frames have module paths, no names. */
+static struct suppress rules;
+static const char rules_text[] = "# fuzz\nleak:libc.so\ndouble_free:^/lib*ld-linux\n"
+                                 "invalid_free:$\noverflow:*\nleak:^/work/*leak_c$\n";
 
 static void setup(void)
 {
@@ -31,6 +37,12 @@ static void setup(void)
         abort();
     }
     snprintf(trace_path, sizeof(trace_path), "/proc/self/fd/%d", trace_fd);
+    struct analyze_error err;
+    suppress_init(&rules);
+    if (suppress_parse(&rules, "fuzz.supp", rules_text, sizeof(rules_text) - 1, &err) < 0) {
+        fprintf(stderr, "heapwise fuzz: %s\n", err.message);
+        abort();
+    }
 }
 
 /* Make the memory file hold exactly data. */
@@ -65,7 +77,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (trace_fd < 0)
         setup();
     load(data, size);
-    const struct analyze_opts opts = {.addresses_only = 1};
+    /* odd sizes take the other options of `heapwise report` (any bit of the input would
+     * do; this one needs no bytes of it) */
+    const int all = size & 1;
+    const struct analyze_opts opts = {
+        .addresses_only = 1,
+        .suppress = all ? &rules : NULL,
+        .gen_suppressions = all,
+        .allocated = all,
+        .show_below_main = all,
+        .max_frames = all ? 3 : 0,
+    };
     struct analyze_process *p = NULL;
     struct analyze_error err;
     if (analyze_trace(trace_path, &opts, &p, &err) < 0) {
@@ -76,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         expect_byte(p->warning, 0);
     report_text_show(sink, p, REPORT_SHOW_POSSIBLE | REPORT_SHOW_REACHABLE);
     report_json_write(sink, &p, 1);
+    report_flame_write(sink, &p, 1, all);
     analyze_process_free(p);
     return 0;
 }
