@@ -2,3 +2,4 @@
 include tests/unit/shim.mk
 include tests/unit/analyze.mk
 include tests/integration/local.mk
+include tests/fuzz/local.mk

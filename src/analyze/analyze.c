@@ -153,32 +153,46 @@ static int set_warning(struct analysis *a, const char *text)
     return a->pub.warning ? 0 : -ENOMEM;
 }
 
+/*
+ * Why a trace without an end record stops, into text: "truncated at byte N (no end record"
+ * or "(recording stopped: ...", then what the ring gave and whether a torn record was
+ * dropped.
+ */
+static void describe_end(const struct reader *r, uint64_t at, int stopped, char *text,
+                         size_t len)
+{
+    int n = snprintf(text, len, "truncated at byte %" PRIu64 " (%s", at,
+                     stopped ? "recording stopped: the trace could not be written"
+                             : "no end record");
+    if (r->ring_records && n > 0 && (size_t)n < len)
+        n += snprintf(text + n, len - (size_t)n, "; %" PRIu64 " records recovered from the ring",
+                      r->ring_records);
+    else if (r->in_ring && n > 0 && (size_t)n < len)
+        n += snprintf(text + n, len - (size_t)n, "; stopped in the ring area");
+    if (r->stop == READER_TORN && n > 0 && (size_t)n < len)
+        n += snprintf(text + n, len - (size_t)n, "; a torn last record dropped");
+    if (n > 0 && (size_t)n < len)
+        snprintf(text + n, len - (size_t)n, ")");
+}
+
 /* Say why and where the records stopped, and what that means for the end. */
 static int conclude(struct run *run, const struct reader *r)
 {
     char text[256];
-    uint64_t at = r->good_end;
+    uint64_t at = reader_stop_offset(r);
     if (r->stop == READER_CORRUPT) {
         /* we cannot know how it ended: the end record may lie past the damage */
         if (!run->have_end)
             run->a->pub.end = ANALYZE_END_UNKNOWN;
-        snprintf(text, sizeof(text), "%s at byte %" PRIu64, r->why, at);
+        snprintf(text, sizeof(text), "%s at byte %" PRIu64 "%s", r->why, at,
+                 r->in_ring ? " (in the ring area)" : "");
         return set_warning(run->a, text);
     }
     if (!run->have_end) {
         /* the records ended because the trace could not be written, not the process */
         int stopped = (r->hdr.flags & TRACE_FLAG_STOPPED) != 0;
         run->a->pub.end = stopped ? ANALYZE_END_UNKNOWN : ANALYZE_END_KILLED;
-        int n = snprintf(text, sizeof(text), "truncated at byte %" PRIu64 " (%s", at,
-                         stopped ? "recording stopped: the trace could not be written"
-                                 : "no end record");
-        if (r->ring_records && n > 0 && (size_t)n < sizeof(text))
-            n += snprintf(text + n, sizeof(text) - (size_t)n,
-                          "; %" PRIu64 " records recovered from the ring", r->ring_records);
-        if (r->stop == READER_TORN && n > 0 && (size_t)n < sizeof(text))
-            n += snprintf(text + n, sizeof(text) - (size_t)n, "; a torn last record dropped");
-        if (n > 0 && (size_t)n < sizeof(text))
-            snprintf(text + n, sizeof(text) - (size_t)n, ")");
+        describe_end(r, at, stopped, text, sizeof(text));
         return set_warning(run->a, text);
     }
     if (r->stop == READER_TORN) {
@@ -514,7 +528,7 @@ static int read_all(struct run *run, struct reader *r, struct analyze_error *err
     while ((rc = reader_next(r, &h, err)) > 0) {
         if (apply(run, h) < 0) {
             snprintf(err->message, sizeof(err->message), "out of memory");
-            err->offset = (int64_t)r->good_end;
+            err->offset = (int64_t)reader_stop_offset(r);
             return -ENOMEM;
         }
     }

@@ -156,7 +156,8 @@ struct analyze_process {
     struct analyze_point *timeline; /* opts.timeline: live heap over time, in time order,
                                        at most opts.timeline points; the largest bytes is
                                        summary.peak_bytes */
-    const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL */
+    const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL; when
+                              set, the report covers only the records read before it */
 };
 
 struct suppress; /* analyze/suppress.h */
@@ -174,6 +175,7 @@ struct analyze_opts {
                               allocation site) */
     int timeline;          /* > 0: fill analyze_process.timeline with at most this many
                               points (ANALYZE_TIMELINE_POINTS is a good number) */
+    int addresses_only;    /* 1: open no module file; frames keep address and module only */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */

@@ -263,8 +263,10 @@ void errors_describe(const struct error_entry *en, char *buf, size_t len)
                      "overwritten (found %s)", at, found_when(r->where));
             break;
         }
-        snprintf(buf, len, "header corruption: %lld bytes before the block of %llu bytes at "
-                 "0x%llx were overwritten (found %s)", -off, size, at, found_when(r->where));
+        /* unsigned: a trace's offset may be INT64_MIN, whose negation overflows */
+        snprintf(buf, len, "header corruption: %llu bytes before the block of %llu bytes at "
+                 "0x%llx were overwritten (found %s)", 0ull - (unsigned long long)off, size, at,
+                 found_when(r->where));
         break;
     case ERR_OVERFLOW:
         snprintf(buf, len, "overflow: write past the end of the block of %llu bytes at 0x%llx, "

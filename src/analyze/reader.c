@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,30 @@ static long pread_full(int fd, void *dst, size_t n, uint64_t off)
     return (long)done;
 }
 
+/* The header check's complaint about the field at byte at. */
+static int header_error(struct analyze_error *err, const struct trace_file_header *h,
+                        const char *why, uint32_t at)
+{
+    if (at == offsetof(struct trace_file_header, version))
+        snprintf(err->message, sizeof(err->message),
+                 "%s %" PRIu32 " at byte %" PRIu32 " (this heapwise reads 1 to %d)", why,
+                 h->version, at, TRACE_VERSION);
+    else
+        snprintf(err->message, sizeof(err->message), "%s at byte %" PRIu32, why, at);
+    err->offset = at;
+    return -EINVAL;
+}
+
+/* Bytes of header this file must have: its own header_size when that is an older, shorter
+ * one (readable from got bytes on), else all the fields this reader knows. */
+static size_t header_need(const struct trace_file_header *h, size_t got)
+{
+    size_t known = offsetof(struct trace_file_header, header_size) + sizeof(h->header_size);
+    if (got >= known && h->header_size >= TRACE_HEADER_MIN_SIZE && h->header_size < sizeof(*h))
+        return h->header_size;
+    return sizeof(*h);
+}
+
 static int read_header(struct reader *r, struct analyze_error *err)
 {
     long got = pread_full(r->fd, &r->hdr, sizeof(r->hdr), 0);
@@ -48,23 +74,35 @@ static int read_header(struct reader *r, struct analyze_error *err)
     }
     /* a short file that does not even start right is no trace at all, not a torn one */
     size_t have = (size_t)got < TRACE_MAGIC_LEN ? (size_t)got : TRACE_MAGIC_LEN;
-    if (memcmp(r->hdr.magic, TRACE_MAGIC, have) != 0) {
-        set_err(err, 0, "%s", "not a heapwise trace (bad magic)");
-        return -EINVAL;
+    for (uint32_t i = 0; i < have; i++) {
+        if (r->hdr.magic[i] != TRACE_MAGIC[i])
+            return header_error(err, &r->hdr, "not a heapwise trace (bad magic)", i);
     }
-    if ((size_t)got < sizeof(r->hdr)) {
-        snprintf(err->message, sizeof(err->message), "truncated header (%ld bytes)", got);
+    size_t need = header_need(&r->hdr, (size_t)got);
+    if ((size_t)got < need) {
+        snprintf(err->message, sizeof(err->message), "truncated header at byte %ld%s", got,
+                 got ? "" : " (empty file)");
         err->offset = got;
         return -EINVAL;
     }
+    if (need < sizeof(r->hdr)) /* an older writer: its missing fields are 0 */
+        memset((char *)&r->hdr + need, 0, sizeof(r->hdr) - need);
     const char *why = "bad header";
-    if (trace_header_check(&r->hdr, &why) < 0) {
-        set_err(err, 0, "%s", why);
-        return -EINVAL;
-    }
-    if (r->hdr.header_size < sizeof(r->hdr)) /* an older writer: its missing fields are 0 */
-        memset((char *)&r->hdr + r->hdr.header_size, 0, sizeof(r->hdr) - r->hdr.header_size);
+    uint32_t at = 0;
+    if (trace_header_check(&r->hdr, &why, &at) < 0)
+        return header_error(err, &r->hdr, why, at);
     return 0;
+}
+
+/* A buffer the whole file fits in, within [TRACE_REC_MAX, READER_BUF]: small traces (and
+ * every fuzzer input) need not pay for the large one. */
+static size_t buffer_size(uint64_t file_size)
+{
+    if (file_size >= READER_BUF)
+        return READER_BUF;
+    size_t n = (size_t)file_size + TRACE_ALIGN - 1;
+    n -= n % TRACE_ALIGN;
+    return n > TRACE_REC_MAX ? n : TRACE_REC_MAX;
 }
 
 int reader_open(struct reader *r, const char *path, struct analyze_error *err)
@@ -85,7 +123,8 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
         set_err(err, -1, "%s", strerror(e));
         return -e;
     }
-    r->buf = malloc(READER_BUF);
+    r->cap = buffer_size((uint64_t)st.st_size);
+    r->buf = malloc(r->cap);
     if (!r->buf) {
         set_err(err, -1, "%s", strerror(ENOMEM));
         return -ENOMEM;
@@ -122,8 +161,8 @@ static int refill(struct reader *r, struct analyze_error *err)
     r->buf_off += r->pos;
     r->len -= r->pos;
     r->pos = 0;
-    while (r->len < READER_BUF) {
-        long got = source_read(r, r->buf_off + r->len, r->buf + r->len, READER_BUF - r->len);
+    while (r->len < r->cap) {
+        long got = source_read(r, r->buf_off + r->len, r->buf + r->len, r->cap - r->len);
         if (got < 0) {
             set_err(err, (int64_t)(r->buf_off + r->len), "%s", strerror((int)-got));
             return (int)got;
@@ -132,7 +171,7 @@ static int refill(struct reader *r, struct analyze_error *err)
             break;
         r->len += (size_t)got;
     }
-    r->eof = r->len < READER_BUF;
+    r->eof = r->len < r->cap;
     return 0;
 }
 
@@ -198,6 +237,13 @@ int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analy
         if (rc < 0)
             return rc;
     }
+}
+
+uint64_t reader_stop_offset(const struct reader *r)
+{
+    if (!r->in_ring)
+        return r->good_end;
+    return r->hdr.ring_offset + ((r->good_end - r->hdr.data_offset) & (r->hdr.ring_bytes - 1));
 }
 
 void reader_close(struct reader *r)

@@ -13,7 +13,8 @@
 #include "analyze/analyze.h"
 #include "trace/format.h"
 
-/* Bytes of the read buffer; must hold the largest record (TRACE_REC_MAX). */
+/* Bytes of the read buffer at most (a smaller file gets a buffer its size, but never less
+ * than the largest record, TRACE_REC_MAX). */
 #define READER_BUF (256 * 1024)
 
 /* Why reader_next() returned no record. */
@@ -28,12 +29,15 @@ enum reader_stop {
 struct reader {
     int fd;
     struct trace_file_header hdr; /* the file header, checked */
-    unsigned char *buf;           /* READER_BUF bytes; the next record starts 8-aligned */
+    unsigned char *buf;           /* cap bytes; the next record starts 8-aligned */
+    size_t cap;                   /* bytes of buf: TRACE_REC_MAX to READER_BUF */
     size_t len;                   /* valid bytes in buf */
     size_t pos;                   /* offset in buf of the next record */
     uint64_t buf_off;             /* file offset of buf[0] */
     int eof;                      /* read() returned 0 */
-    uint64_t good_end;            /* file offset just past the last good record */
+    uint64_t good_end;            /* stream offset just past the last good record: the file
+                                     offset in the data area, data_offset + ring position
+                                     in the ring (reader_stop_offset gives the file's) */
     int in_ring;                  /* 1 once the stream continues in the ring area */
     uint64_t ring_head;           /* ring position just past the last reserved byte */
     uint64_t ring_records;        /* records recovered from the ring area */
@@ -54,6 +58,12 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err);
  * where), or -EIO (err filled) when reading fails.
  */
 int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analyze_error *err);
+
+/*
+ * The byte of the file where the records stopped: good_end while reading the data area;
+ * in the ring area, the offset there of the ring position good_end stands for.
+ */
+uint64_t reader_stop_offset(const struct reader *r);
 
 /* Release the reader. Safe on a reader whose open failed. */
 void reader_close(struct reader *r);

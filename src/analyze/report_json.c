@@ -7,7 +7,8 @@
  *     "indirect_bytes", "indirect_blocks" (definitely lost), "held_by" (indirectly lost:
  *     index of the holding leak, or null), "suppression" (--gen-suppressions only) } ],
  *     "errors": [],
- *     "suppressions": [ { "rule", "file", "line", "count", "bytes" } ], "warning" } ] }
+ *     "suppressions": [ { "rule", "file", "line", "count", "bytes" } ], "partial",
+ *     "warning" } ] }
  *
  * Unknown values are null. Strings are escaped per RFC 8259; bytes that are not valid
  * UTF-8 become U+FFFD. Writes only to the stream it is given.
@@ -284,7 +285,7 @@ static void put_process(FILE *out, const struct analyze_process *p)
         fputs(i ? ",\n      " : "\n      ", out);
         put_suppressed(out, &p->suppressed[i]);
     }
-    fputs("],\n    \"warning\": ", out);
+    fprintf(out, "],\n    \"partial\": %s, \"warning\": ", p->warning ? "true" : "false");
     put_string(out, p->warning);
     fputs("}", out);
 }

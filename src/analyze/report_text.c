@@ -39,7 +39,8 @@ static void write_header(FILE *out, const struct analyze_process *p)
         break;
     }
     if (p->warning)
-        fprintf(out, "==%" PRIu64 "== warning: %s\n", p->pid, p->warning);
+        fprintf(out, "==%" PRIu64 "== partial report (reading stopped): %s\n", p->pid,
+                p->warning);
 }
 
 /* "   at 0x401136: leak_three (demo.c:12)"; "by" for all but the first frame. */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analyze/hmap.h"
 #include "analyze/strpool.h"
@@ -297,6 +298,16 @@ int symbolize_stack_add(struct symbolize *s, uint32_t id, const uint64_t *addrs,
     return 0;
 }
 
+/*
+ * Whether path names a regular file. A trace's module paths are data: a FIFO or a device
+ * named there must never be opened (opening a FIFO blocks, a device may act on open).
+ */
+static int is_regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Open the libdw session of m once; 1 when it can symbolise. */
 static int module_open(struct sym_module *m)
 {
@@ -304,6 +315,8 @@ static int module_open(struct sym_module *m)
         return m->state > 0;
     m->state = -1;
     if (!m->path || m->path[0] != '/') /* "[vdso]", "linux-vdso.so.1": no file */
+        return 0;
+    if (!is_regular_file(m->path))
         return 0;
     m->dwfl = dwfl_begin(&offline_callbacks);
     if (!m->dwfl)
@@ -459,7 +472,7 @@ static int resolve(struct symbolize *s, struct sym_module *m, uint64_t address, 
     size_t first = s->npool;
     struct analyze_frame f = {.address = address, .module = m->path};
     int rc;
-    if (!module_open(m)) {
+    if (s->opts.addresses_only || !module_open(m)) {
         rc = push(s, &f);
     } else {
         GElf_Addr pc = address - 1, offset;

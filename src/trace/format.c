@@ -211,24 +211,31 @@ long trace_rec_check(const void *p, size_t avail, const char **why)
     return rc < 0 ? rc : (long)h.size;
 }
 
-int trace_header_check(const struct trace_file_header *h, const char **why)
+int trace_header_check(const struct trace_file_header *h, const char **why, uint32_t *at)
 {
     if (memcmp(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN) != 0) {
         *why = "not a heapwise trace (bad magic)";
+        *at = offsetof(struct trace_file_header, magic);
         return -EINVAL;
     }
     if (h->version == 0 || h->version > TRACE_VERSION) {
         *why = "unsupported trace format version";
+        *at = offsetof(struct trace_file_header, version);
         return -EINVAL;
     }
     if (h->header_size < TRACE_HEADER_MIN_SIZE || h->header_size > TRACE_RING_CTL_OFFSET) {
         *why = "bad header size";
+        *at = offsetof(struct trace_file_header, header_size);
         return -EINVAL;
     }
-    if (h->ring_offset != TRACE_PAGE || h->data_offset != h->ring_offset + h->ring_bytes ||
-        (h->ring_bytes & (h->ring_bytes - 1)) != 0) {
-        *why = "bad ring geometry";
-        return -EINVAL;
-    }
-    return 0;
+    *why = "bad ring geometry";
+    if (h->ring_offset != TRACE_PAGE)
+        *at = offsetof(struct trace_file_header, ring_offset);
+    else if ((h->ring_bytes & (h->ring_bytes - 1)) != 0 || h->ring_bytes > TRACE_RING_MAX)
+        *at = offsetof(struct trace_file_header, ring_bytes);
+    else if (h->data_offset != h->ring_offset + h->ring_bytes)
+        *at = offsetof(struct trace_file_header, data_offset);
+    else
+        return 0;
+    return -EINVAL;
 }

@@ -36,6 +36,8 @@
 #define TRACE_PAGE 4096
 /* Records are padded to this alignment. */
 #define TRACE_ALIGN 8
+/* Largest ring area a reader accepts: past it, data_offset would not fit a file offset. */
+#define TRACE_RING_MAX (UINT64_C(1) << 62)
 /* Largest record the format allows (a 256-frame stack fits with room to spare). */
 #define TRACE_REC_MAX 4096
 /* Deepest stack a STACK record may hold. */
@@ -317,7 +319,10 @@ const char *trace_kind_name(unsigned kind);
  */
 long trace_rec_check(const void *p, size_t avail, const char **why);
 
-/* Check a file header; 0 or -EINVAL with *why set. */
-int trace_header_check(const struct trace_file_header *h, const char **why);
+/*
+ * Check a file header; 0, or -EINVAL with *why set and *at the byte offset of the first
+ * field found wrong (0 for the magic, 8 for the version, ...).
+ */
+int trace_header_check(const struct trace_file_header *h, const char **why, uint32_t *at);
 
 #endif

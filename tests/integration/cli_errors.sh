@@ -21,9 +21,9 @@ expect_fail 2 "heapwise run: --depth: 'x' is not a number from 1 to 256" run --d
 expect_fail 2 "heapwise: unknown command 'frobnicate'" frobnicate
 expect_fail 2 "heapwise report: no trace given" report
 expect_fail 1 "heapwise report: $T/missing.trace: No such file or directory" report "$T/missing.trace"
-expect_fail 1 "heapwise report: $T/plain: not a heapwise trace (bad magic)" report "$T/plain"
+expect_fail 1 "heapwise report: $T/plain: not a heapwise trace (bad magic) at byte 0" report "$T/plain"
 : >"$T/empty.trace"
-expect_fail 1 "heapwise report: $T/empty.trace: truncated header (0 bytes)" report "$T/empty.trace"
+expect_fail 1 "heapwise report: $T/empty.trace: truncated header at byte 0 (empty file)" report "$T/empty.trace"
 mkdir "$T/nodir"
 expect_fail 1 "heapwise report: $T/nodir: no *.trace files in directory" report "$T/nodir"
 

@@ -87,11 +87,11 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/signals.sh tests/integration/refuse.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
-	tests/integration/diff.sh
+	tests/integration/diff.sh tests/integration/damaged_traces.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshot as an artifact of the build tree.
 CLEANFILES += tests/integration/html_browser.png
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/integration/damage.py
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \

@@ -140,6 +140,12 @@ static void kill_before_drain(size_t tail, size_t drained, size_t torn, size_t e
     g.len = drained + torn;
 }
 
+/* The byte of the ring area that holds stream offset off (as a drained file has it). */
+static size_t ring_byte(size_t off)
+{
+    return TRACE_PAGE + (off - tracegen_header(&g)->data_offset) % TRACEGEN_RING;
+}
+
 static void summary_eq(const struct analyze_summary *a, const struct analyze_summary *b)
 {
     ck_assert_uint_eq(a->allocations, b->allocations);
@@ -161,8 +167,9 @@ START_TEST(test_ring_recovery)
     ck_assert_uint_eq(p->nleaks, whole->nleaks);
     ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
     char want[128];
+    /* the byte where the ring's records stop, in the ring area */
     snprintf(want, sizeof(want), "truncated at byte %zu (no end record; %zu records recovered "
-             "from the ring)", end, end_record - 1 - 10);
+             "from the ring)", ring_byte(end), end_record - 1 - 10);
     ck_assert_str_eq(p->warning, want);
     analyze_process_free(p);
     analyze_process_free(whole);
@@ -196,7 +203,27 @@ START_TEST(test_ring_uncommitted)
     summary_eq(&p->summary, &before->summary);
     char want[160];
     snprintf(want, sizeof(want), "truncated at byte %zu (no end record; 2 records recovered "
-             "from the ring; a torn last record dropped)", ends[12]);
+             "from the ring; a torn last record dropped)", ring_byte(ends[12]));
+    ck_assert_str_eq(p->warning, want);
+    analyze_process_free(p);
+    analyze_process_free(before);
+}
+END_TEST
+
+/* Damage in the ring area: what came before it counts, the offset is the ring's byte. */
+START_TEST(test_ring_damage)
+{
+    build_basic();
+    size_t end = ends[end_record - 1];
+    struct analyze_process *before = analyze_len(ends[11]);
+    kill_before_drain(ends[7], ends[10], 12, end);
+    g.buf[ring_byte(ends[11])] = 13; /* the size of the second record the ring adds */
+    struct analyze_process *p = analyze_len(g.len);
+    summary_eq(&p->summary, &before->summary);
+    ck_assert_int_eq(p->end, ANALYZE_END_UNKNOWN);
+    char want[128];
+    snprintf(want, sizeof(want), "bad record size at byte %zu (in the ring area)",
+             ring_byte(ends[11]));
     ck_assert_str_eq(p->warning, want);
     analyze_process_free(p);
     analyze_process_free(before);
@@ -289,7 +316,8 @@ START_TEST(test_truncated_everywhere)
         path = tracegen_tmp(&g, len);
         ck_assert_int_eq(analyze_trace(path, &opts, &p, &err), -EINVAL);
         char want[64];
-        snprintf(want, sizeof(want), "truncated header (%zu bytes)", len);
+        snprintf(want, sizeof(want), "truncated header at byte %zu%s", len,
+                 len ? "" : " (empty file)");
         ck_assert_str_eq(err.message, want);
         ck_assert_ptr_null(p);
     }
@@ -350,7 +378,7 @@ START_TEST(test_unknown_type)
 }
 END_TEST
 
-static void expect_einval(const char *message)
+static void expect_einval(const char *message, int64_t offset)
 {
     path = tracegen_tmp(&g, g.len);
     struct analyze_process *p = (void *)1;
@@ -358,18 +386,25 @@ static void expect_einval(const char *message)
     ck_assert_int_eq(analyze_trace(path, &opts, &p, &err), -EINVAL);
     ck_assert_ptr_null(p);
     ck_assert_str_eq(err.message, message);
-    ck_assert_int_eq(err.offset, 0);
+    ck_assert_int_eq(err.offset, offset);
 }
 
 START_TEST(test_bad_headers)
 {
     tracegen_header(&g)->magic[3] = 'x';
-    expect_einval("not a heapwise trace (bad magic)");
+    expect_einval("not a heapwise trace (bad magic) at byte 3", 3);
     tracegen_header(&g)->magic[3] = TRACE_MAGIC[3];
     tracegen_header(&g)->version = 0;
-    expect_einval("unsupported trace format version");
+    char want[128];
+    snprintf(want, sizeof(want),
+             "unsupported trace format version 0 at byte 8 (this heapwise reads 1 to %d)",
+             TRACE_VERSION);
+    expect_einval(want, 8);
     tracegen_header(&g)->version = TRACE_VERSION + 1;
-    expect_einval("unsupported trace format version");
+    snprintf(want, sizeof(want),
+             "unsupported trace format version %d at byte 8 (this heapwise reads 1 to %d)",
+             TRACE_VERSION + 1, TRACE_VERSION);
+    expect_einval(want, 8);
 }
 END_TEST
 
@@ -505,6 +540,7 @@ static Suite *analyze_suite(void)
     tcase_add_test(tc, test_ring_uncommitted);
     tcase_add_test(tc, test_killed_not_freed);
     tcase_add_test(tc, test_recording_stopped);
+    tcase_add_test(tc, test_ring_damage);
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_record);
     tcase_add_test(tc, test_unknown_type);

@@ -171,6 +171,22 @@ START_TEST(test_header_corruption_explained)
 }
 END_TEST
 
+/* Offsets come from the trace: the most negative one is printed, not negated into UB. */
+START_TEST(test_header_corruption_extreme_offset)
+{
+    struct trace_rec_error e = error(ERR_HEADER_CORRUPTION, 0x1000, 2);
+    e.size = 16;
+    e.offset = INT64_MIN;
+    e.nbytes = e.nexpected = 4;
+    tracegen_error(&g, &e);
+    struct analyze_process *p = analyze();
+    ck_assert_str_eq(p->errors[0].message,
+                     "header corruption: 9223372036854775808 bytes before the block of 16 bytes "
+                     "at 0x1000 were overwritten (found at free)");
+    analyze_process_free(p);
+}
+END_TEST
+
 START_TEST(test_repeats_fold)
 {
     tracegen_alloc(&g, KIND_NEW_ARRAY, 0x5000, 40, 1);
@@ -207,6 +223,7 @@ int main(void)
     tcase_add_test(tc, test_invalid_free_inside_a_block);
     tcase_add_test(tc, test_invalid_free_of_nothing);
     tcase_add_test(tc, test_header_corruption_explained);
+    tcase_add_test(tc, test_header_corruption_extreme_offset);
     tcase_add_test(tc, test_repeats_fold);
     suite_add_tcase(s, tc);
     return check_run(s);

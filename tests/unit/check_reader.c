@@ -2,6 +2,7 @@
 #include "check_run.h"
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,21 +78,67 @@ static void expect_open_error(size_t len, int code, const char *message, int64_t
 START_TEST(test_bad_magic)
 {
     tracegen_header(&g)->magic[0] = 'X';
-    expect_open_error(g.len, -EINVAL, "not a heapwise trace (bad magic)", 0);
+    expect_open_error(g.len, -EINVAL, "not a heapwise trace (bad magic) at byte 0", 0);
+    tracegen_header(&g)->magic[0] = 'H';
+    tracegen_header(&g)->magic[5] = 'c';
+    expect_open_error(g.len, -EINVAL, "not a heapwise trace (bad magic) at byte 5", 5);
 }
 END_TEST
 
 START_TEST(test_bad_version)
 {
+    char want[128];
+    snprintf(want, sizeof(want),
+             "unsupported trace format version %d at byte 8 (this heapwise reads 1 to %d)",
+             TRACE_VERSION + 1, TRACE_VERSION);
     tracegen_header(&g)->version = TRACE_VERSION + 1;
-    expect_open_error(g.len, -EINVAL, "unsupported trace format version", 0);
+    expect_open_error(g.len, -EINVAL, want, 8);
+}
+END_TEST
+
+/* Each header field the check refuses is named by its byte offset. */
+START_TEST(test_bad_header_fields)
+{
+    struct trace_file_header *h = tracegen_header(&g);
+    struct trace_file_header good = *h;
+    h->header_size = TRACE_HEADER_MIN_SIZE - 8;
+    expect_open_error(g.len, -EINVAL, "bad header size at byte 12", 12);
+    *h = good;
+    h->ring_offset = 0;
+    expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 48", 48);
+    *h = good;
+    h->ring_bytes = 3 * TRACE_PAGE;
+    expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 56", 56);
+    h->ring_bytes = TRACE_RING_MAX * 2; /* data_offset past any file offset */
+    h->data_offset = h->ring_offset + h->ring_bytes;
+    expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 56", 56);
+    *h = good;
+    *h = good;
+    h->data_offset += 8;
+    expect_open_error(g.len, -EINVAL, "bad ring geometry at byte 64", 64);
 }
 END_TEST
 
 START_TEST(test_truncated_header)
 {
-    expect_open_error(20, -EINVAL, "truncated header (20 bytes)", 20);
-    expect_open_error(0, -EINVAL, "truncated header (0 bytes)", 0);
+    expect_open_error(20, -EINVAL, "truncated header at byte 20", 20);
+    expect_open_error(0, -EINVAL, "truncated header at byte 0 (empty file)", 0);
+    expect_open_error(7, -EINVAL, "truncated header at byte 7", 7);
+}
+END_TEST
+
+/* A file with an older, shorter header is complete once that header is. */
+START_TEST(test_short_header_of_older_writer)
+{
+    tracegen_header(&g)->header_size = TRACE_HEADER_MIN_SIZE;
+    tracegen_header(&g)->guard_secret = 77;
+    expect_open_error(TRACE_HEADER_MIN_SIZE - 1, -EINVAL, "truncated header at byte 79", 79);
+    path = tracegen_tmp(&g, TRACE_HEADER_MIN_SIZE + 4);
+    struct reader r;
+    struct analyze_error err;
+    ck_assert_int_eq(reader_open(&r, path, &err), 0);
+    ck_assert_uint_eq(r.hdr.guard_secret, 0);
+    reader_close(&r);
 }
 END_TEST
 
@@ -99,8 +146,10 @@ END_TEST
 START_TEST(test_short_foreign_file)
 {
     memcpy(g.buf, "hello, world!\n", 15);
-    expect_open_error(15, -EINVAL, "not a heapwise trace (bad magic)", 0);
-    expect_open_error(3, -EINVAL, "not a heapwise trace (bad magic)", 0);
+    expect_open_error(15, -EINVAL, "not a heapwise trace (bad magic) at byte 0", 0);
+    expect_open_error(3, -EINVAL, "not a heapwise trace (bad magic) at byte 0", 0);
+    memcpy(g.buf, "HWTRAXE", 7);
+    expect_open_error(6, -EINVAL, "not a heapwise trace (bad magic) at byte 5", 5);
 }
 END_TEST
 
@@ -207,7 +256,9 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_records_in_order);
     tcase_add_test(tc, test_bad_magic);
     tcase_add_test(tc, test_bad_version);
+    tcase_add_test(tc, test_bad_header_fields);
     tcase_add_test(tc, test_truncated_header);
+    tcase_add_test(tc, test_short_header_of_older_writer);
     tcase_add_test(tc, test_short_foreign_file);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_bad_size);

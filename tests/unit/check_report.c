@@ -78,7 +78,7 @@ START_TEST(test_text)
     assert_contains(text, "==1234==   allocations: 10, frees: 7, peak: 1234 bytes\n");
     const char *last = "==1234==   leaked: 308 bytes in 4 blocks\n";
     ck_assert_str_eq(text + strlen(text) - strlen(last), last);
-    ck_assert_ptr_null(strstr(text, "warning"));
+    ck_assert_ptr_null(strstr(text, "partial"));
     ck_assert_ptr_null(strstr(text, "dropped"));
     free(text);
 }
@@ -150,7 +150,8 @@ START_TEST(test_text_counts_and_warning)
     p.summary.unknown_frees = 2;
     char *text = CAPTURE(report_text_write(out, &p));
     assert_contains(text, "(no end record: crashed or killed)\n");
-    assert_contains(text, "==1234== warning: truncated at byte 8240 (no end record)\n");
+    assert_contains(text, "==1234== partial report (reading stopped): truncated at byte 8240 "
+                          "(no end record)\n");
     assert_contains(text, "dropped records (ring full; totals are incomplete): 4\n");
     assert_contains(text, "frees of untracked blocks: 2\n");
     assert_contains(text, "leaked: 308 bytes in 4 blocks\n");
@@ -181,7 +182,8 @@ START_TEST(test_json)
     assert_contains(json, "{\"address\": \"0x10\", \"module\": null, \"function\": null, "
                           "\"file\": null, \"line\": null, \"inlined\": false}");
     assert_contains(json, "{\"kind\": \"leaked\", \"bytes\": 8, \"blocks\": 1, \"stack\": []}");
-    assert_contains(json, "\"errors\": [],\n    \"suppressions\": [],\n    \"warning\": null}");
+    assert_contains(json, "\"errors\": [],\n    \"suppressions\": [],\n    \"partial\": false, "
+                          "\"warning\": null}");
     free(json);
 }
 END_TEST
@@ -196,7 +198,7 @@ START_TEST(test_json_ends)
     char *json = CAPTURE(report_json_write(out, procs, 2));
     assert_contains(json, "\"exe\": null");
     assert_contains(json, "\"end\": \"signal\", \"status\": null, \"signal\": 9");
-    assert_contains(json, "\"warning\": \"bad record size at byte 99\"");
+    assert_contains(json, "\"partial\": true, \"warning\": \"bad record size at byte 99\"");
     free(json);
     p.end = ANALYZE_END_KILLED;
     json = CAPTURE(report_json_write(out, procs, 0));

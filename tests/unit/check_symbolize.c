@@ -12,8 +12,11 @@
 #include <elf.h>
 #include <limits.h>
 #include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyze/symbolize.h"
 #include "symtarget.h"
@@ -233,6 +236,45 @@ START_TEST(test_build_id_mismatch)
 }
 END_TEST
 
+/* addresses_only: the module is named but never opened. */
+START_TEST(test_addresses_only)
+{
+    symtarget_plain(1);
+    uint64_t addrs[] = {symtarget_plain_ret};
+    const struct analyze_opts opts = {.addresses_only = 1};
+    struct symbolize *s = with_stack(&opts, addrs, 1);
+    const struct analyze_stack *st = symbolize_stack(s, 1);
+    ck_assert_uint_eq(st->nframes, 1);
+    ck_assert_ptr_nonnull(st->frames[0].module);
+    ck_assert_ptr_null(st->frames[0].function);
+    ck_assert_ptr_null(st->frames[0].file);
+    symbolize_free(s);
+}
+END_TEST
+
+/* A module path naming a FIFO (a trace is data) is not opened: that would block forever. */
+START_TEST(test_fifo_module_not_opened)
+{
+    char dir[] = "/tmp/hw-sym.XXXXXX", fifo[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(fifo, sizeof(fifo), "%s/lib.so", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    struct symbolize *s = symbolize_new(NULL);
+    ck_assert_int_eq(symbolize_module_add(s, 0x10000, 0x10000, 0x20000, fifo, strlen(fifo), NULL,
+                                          0),
+                     0);
+    uint64_t addrs[] = {0x10100};
+    ck_assert_int_eq(symbolize_stack_add(s, 1, addrs, 1), 0);
+    const struct analyze_stack *st = symbolize_stack(s, 1);
+    ck_assert_uint_eq(st->nframes, 1);
+    ck_assert_str_eq(st->frames[0].module, fifo);
+    ck_assert_ptr_null(st->frames[0].function);
+    symbolize_free(s);
+    unlink(fifo);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_undefined_stack)
 {
     struct symbolize *s = symbolize_new(NULL);
@@ -281,6 +323,8 @@ static Suite *symbolize_suite(void)
     tcase_add_test(tc, test_generations);
     tcase_add_test(tc, test_shim_frames_hidden);
     tcase_add_test(tc, test_build_id_mismatch);
+    tcase_add_test(tc, test_addresses_only);
+    tcase_add_test(tc, test_fifo_module_not_opened);
     tcase_add_test(tc, test_undefined_stack);
     tcase_add_test(tc, test_demangled);
     suite_add_tcase(s, tc);
