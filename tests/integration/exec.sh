@@ -37,4 +37,12 @@ rc=0
 HEAPWISE_OPTIONS=trace_children=0 "$HW" run -o "$T" "$PROGS/exec_self" >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" 0 "exit status with trace_children=0"
 expect_eq "$(ls "$T" | grep -c '\.trace$')" 1 "trace_children=0: one trace"
+# posix_spawn: the spawned child is traced and reported too, after its parent.
+hw_json "$PROGS/spawn_child"
+expect_eq "$rc" 3 "the parent's status (the child's, passed on)"
+expect_eq "$(json "[(p['summary']['definitely_lost_bytes'], p['leaks'][0]['stack'][0]['function']) for p in r['processes']]")" \
+    "[(16, 'lose'), (48, 'lose')]" "parent and spawned child, each with its leak"
+expect_eq "$(json "r['processes'][1]['ppid'] == r['processes'][0]['pid']")" True "the child's parent"
+hw_json --trace-children=no "$PROGS/spawn_child"
+expect_eq "$(json "len(r['processes'])")" 1 "--trace-children=no: the parent alone"
 exit 0

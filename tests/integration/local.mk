@@ -10,7 +10,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/err_corrupt tests/progs/err_write_after_free tests/progs/err_mismatch \
 	tests/progs/clean_mixed tests/progs/exec_self tests/progs/err_cxx_kinds \
 	tests/progs/leak_classes tests/progs/many_live tests/progs/leak_check_api \
-	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/leak_merged tests/progs/err_damaged_leak \
+	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/leak_merged tests/progs/spawn_child tests/progs/err_damaged_leak \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
@@ -52,6 +52,7 @@ tests_progs_leak_since_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_roots_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_roots_LDADD = -lpthread
 tests_progs_leak_merged_CFLAGS = $(PROG_CFLAGS)
+tests_progs_spawn_child_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_heuristics_SOURCES = tests/progs/leak_heuristics.cc
 tests_progs_leak_heuristics_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_fork_child_CFLAGS = $(PROG_CFLAGS)
