@@ -33,7 +33,8 @@ FUZZ_WORK = tests/fuzz/work
 FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/analyze.c $(srcdir)/src/analyze/hmap.c \
 	$(srcdir)/src/analyze/strpool.c $(srcdir)/src/analyze/reader.c \
-	$(srcdir)/src/analyze/replay.c $(srcdir)/src/analyze/runtime.c \
+	$(srcdir)/src/analyze/replay.c $(srcdir)/src/analyze/timeline.c \
+	$(srcdir)/src/analyze/runtime.c \
 	$(srcdir)/src/analyze/errors.c $(srcdir)/src/analyze/symbolize.c \
 	$(srcdir)/src/analyze/leakorder.c \
 	$(srcdir)/src/analyze/suppress.c $(srcdir)/src/analyze/report_text.c \
