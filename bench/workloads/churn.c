@@ -100,7 +100,7 @@ static __attribute__((noinline)) void step(struct worker *w, uint64_t i)
 
 /* Recurses down to depth 0, then runs a batch of pairs; the add defeats tail calls. */
 static __attribute__((noinline)) uint64_t descend(struct worker *w, int depth, uint64_t from,
-                                                 uint64_t to)
+                                                  uint64_t to)
 {
     if (depth > 0)
         return descend(w, depth - 1, from, to) + (uint64_t)depth;
@@ -141,8 +141,10 @@ int main(int argc, char **argv)
     static struct worker w[2];
     pthread_t t[2];
     for (int i = 0; i < 2; i++) {
-        w[i] = (struct worker){.pairs = pairs / 2, .seed = 88172645463325252ull + (uint64_t)i,
-                               .out = &q[i], .in = &q[1 - i]};
+        w[i] = (struct worker){.pairs = pairs / 2,
+                               .seed = 88172645463325252ull + (uint64_t)i,
+                               .out = &q[i],
+                               .in = &q[1 - i]};
         pthread_create(&t[i], NULL, run, &w[i]);
     }
     for (int i = 0; i < 2; i++)
