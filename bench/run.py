@@ -13,6 +13,8 @@ Environment:
   BENCH_TOOLS   comma-separated tool names to run (default: all available)
   BENCH_VG_FRACTION  size of valgrind's runs relative to the others (default 0.05)
   BENCH_KEEP    directory for the traces (default: a temporary one, removed at the end)
+  BENCH_SHIM_B  another libheapwise.so, run as tool "heapwise-B" in the same rotation
+                (before/after comparisons of a change)
 """
 import json
 import os
@@ -141,15 +143,18 @@ def tools(builddir):
     lsan = find_lsan()
     out = [Tool("none", lambda a, e, d: (a, e))]
 
-    def hw(options):
+    def hw(options, lib=shim):
         def wrap(argv, env, d):
-            env = dict(env, LD_PRELOAD=shim,
+            env = dict(env, LD_PRELOAD=lib,
                        HEAPWISE_OPTIONS="output=%s/hw.%%p.trace%s" % (d, options))
             return argv, env
         return wrap
 
     out.append(Tool("heapwise", hw(""), kind="heapwise"))
     out.append(Tool("hw-nofree", hw(":free_stacks=0"), kind="heapwise"))
+    if os.environ.get("BENCH_SHIM_B"):
+        out.append(Tool("heapwise-B", hw("", os.path.abspath(os.environ["BENCH_SHIM_B"])),
+                        kind="heapwise"))
     if shutil.which("heaptrack") and shutil.which("zstd"):
         out.append(Tool("ht-raw", lambda a, e, d: (["heaptrack", "-r", "-o", d + "/ht"] + a, e),
                         kind="heaptrack"))
