@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <link.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 
@@ -42,6 +43,25 @@
 /* Stack table capacity: slots (power of two) and frames in the arena. */
 #define STACK_SLOTS (1u << 18)
 #define STACK_FRAMES (1u << 23)
+/* Per-thread memo of recent stacks: entries (a power of two), frames each (deeper stacks
+ * go to the table directly). 8 x 536 bytes of initial-exec TLS per thread. */
+#define MEMO_ENTRIES 8
+#define MEMO_DEPTH 64
+
+/*
+ * The memo in front of the shared table: a thread mostly allocates from a few call
+ * sites, and finding them here touches one hot entry instead of a slot and a frames run
+ * spread over megabytes of the shared table. An entry is trusted only when its frames
+ * compare equal and its generation is the process's current one (a forked child, whose
+ * trace must receive every STACK record again, starts a new generation).
+ */
+struct memo_entry {
+    uint64_t hash;  /* stacktab_hash of the frames */
+    uint32_t depth; /* frames; 0: empty */
+    uint32_t id;    /* the table's id, published */
+    uint32_t gen;   /* memo_gen when filled */
+    uint64_t frames[MEMO_DEPTH];
+};
 
 static int (*unw_backtrace_fn)(void **buf, int size);
 static void (*flush_cache_fn)(void *as, uintptr_t lo, uintptr_t hi);
@@ -54,6 +74,8 @@ static unsigned stack_depth;
 static uintptr_t own_lo, own_hi;
 static struct stacktab table;
 static int table_ready;
+static _Atomic uint32_t memo_gen = 1;
+static HW_TLS struct memo_entry memo[MEMO_ENTRIES];
 
 /*
  * stacktab_publish_fn: a new stack may point into an object dlopen'ed since the last
@@ -127,6 +149,26 @@ int stack_init(unsigned depth)
     return 0;
 }
 
+/* The id of a captured stack: from this thread's memo, else from the table (and memoised). */
+static uint32_t lookup(const uint64_t *frames, uint32_t depth)
+{
+    uint64_t h = stacktab_hash(frames, depth);
+    struct memo_entry *e = &memo[h & (MEMO_ENTRIES - 1)];
+    uint32_t gen = atomic_load_explicit(&memo_gen, memory_order_relaxed);
+    if (e->hash == h && e->depth == depth && e->gen == gen &&
+        memcmp(e->frames, frames, depth * sizeof(uint64_t)) == 0)
+        return e->id;
+    uint32_t id = stacktab_get_hashed(&table, frames, depth, h);
+    if (id != TRACE_STACK_NONE && depth <= MEMO_DEPTH) {
+        e->hash = h;
+        e->depth = depth;
+        e->id = id;
+        e->gen = gen;
+        memcpy(e->frames, frames, depth * sizeof(uint64_t));
+    }
+    return id;
+}
+
 uint32_t stack_capture(void)
 {
     void *buf[OPTIONS_DEPTH_MAX + STACK_OWN_FRAMES];
@@ -139,8 +181,8 @@ uint32_t stack_capture(void)
     while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
         skip++;
     int keep = n - skip < (int)stack_depth ? n - skip : (int)stack_depth;
-    uint32_t id = keep > 0 ? stacktab_get(&table, (const uint64_t *)(buf + skip), (uint32_t)keep)
-                           : TRACE_STACK_NONE;
+    uint32_t id =
+        keep > 0 ? lookup((const uint64_t *)(buf + skip), (uint32_t)keep) : TRACE_STACK_NONE;
     shim_tls.guard--;
     errno = saved;
     return id;
@@ -169,6 +211,7 @@ int stack_frames(uint64_t *out, int max)
 
 void stack_fork_child(void)
 {
+    atomic_fetch_add(&memo_gen, 1);
     if (table_ready)
         stacktab_forget_published(&table);
 }

@@ -52,7 +52,7 @@ int stacktab_init(struct stacktab *t, void *mem, uint32_t nslots, uint32_t nfram
 }
 
 /* FNV-1a over the addresses, finished with a 64-bit mix. */
-static uint64_t hash_frames(const uint64_t *f, uint32_t n)
+uint64_t stacktab_hash(const uint64_t *f, uint32_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull ^ n;
     for (uint32_t i = 0; i < n; i++)
@@ -136,7 +136,12 @@ static uint32_t take_frames(struct stacktab *t, uint32_t n)
 
 uint32_t stacktab_get(struct stacktab *t, const uint64_t *frames, uint32_t depth)
 {
-    uint64_t h = hash_frames(frames, depth);
+    return stacktab_get_hashed(t, frames, depth, stacktab_hash(frames, depth));
+}
+
+uint32_t stacktab_get_hashed(struct stacktab *t, const uint64_t *frames, uint32_t depth,
+                             uint64_t h)
+{
     uint32_t off = UINT32_MAX; /* frames reserved for a new slot, taken on first need */
     for (uint32_t i = 0; i < STACKTAB_MAX_PROBES; i++) {
         struct stacktab_slot *s = &t->slots[(h + i) & (t->nslots - 1)];

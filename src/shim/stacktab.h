@@ -64,6 +64,13 @@ int stacktab_init(struct stacktab *t, void *mem, uint32_t nslots, uint32_t nfram
  */
 uint32_t stacktab_get(struct stacktab *t, const uint64_t *frames, uint32_t depth);
 
+/* The table's hash of a stack, for callers that keep their own memo in front of it. */
+uint64_t stacktab_hash(const uint64_t *frames, uint32_t depth);
+
+/* stacktab_get with the hash already computed (hash == stacktab_hash(frames, depth)). */
+uint32_t stacktab_get_hashed(struct stacktab *t, const uint64_t *frames, uint32_t depth,
+                             uint64_t hash);
+
 /*
  * In a forked child, before it records anything and while it has one thread: forget
  * every publication (the child's trace has none of the STACK records yet) and drop the

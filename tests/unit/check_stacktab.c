@@ -110,6 +110,27 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* A caller's memo hashes once and looks up with the hash: the same ids as stacktab_get. */
+START_TEST(test_hashed_lookup_agrees)
+{
+    struct published *p = calloc(1, sizeof(*p));
+    struct stacktab *t = table_new(1024, 1 << 16, p);
+    uint64_t f[16];
+    for (uint32_t k = 0; k < 50; k++) {
+        uint32_t d = make_stack(k, f);
+        ck_assert_uint_eq(stacktab_get_hashed(t, f, d, stacktab_hash(f, d)), k + 1);
+    }
+    for (uint32_t k = 0; k < 50; k++) {
+        uint32_t d = make_stack(k, f);
+        ck_assert_uint_eq(stacktab_get(t, f, d), k + 1);
+        ck_assert_int_eq(atomic_load(&p->count[k + 1]), 1);
+    }
+    ck_assert_uint_ne(stacktab_hash(f, 2), stacktab_hash(f, 3));
+    table_free(t);
+    free(p);
+}
+END_TEST
+
 START_TEST(test_threads_agree)
 {
     struct published *p = calloc(1, sizeof(*p));
@@ -214,6 +235,7 @@ static Suite *stacktab_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_same_and_distinct);
+    tcase_add_test(tc, test_hashed_lookup_agrees);
     tcase_add_test(tc, test_threads_agree);
     tcase_add_test(tc, test_full_table_degrades);
     tcase_add_test(tc, test_failed_publication_retries);
