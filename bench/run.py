@@ -145,8 +145,9 @@ def tools(builddir):
 
     def hw(options, lib=shim):
         def wrap(argv, env, d):
+            # summary=0: what `heapwise run` has the target do (no env-only summary line).
             env = dict(env, LD_PRELOAD=lib,
-                       HEAPWISE_OPTIONS="output=%s/hw.%%p.trace%s" % (d, options))
+                       HEAPWISE_OPTIONS="output=%s/hw.%%p.trace:summary=0%s" % (d, options))
             return argv, env
         return wrap
 
