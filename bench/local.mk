@@ -1,7 +1,7 @@
 # The benchmark suite: `make bench` builds the workloads (never built by `make` or
 # `make check`) and runs bench/run.py, which prints the comparison table.
 BENCH_PROGS = bench/churn bench/cxx bench/liveset bench/realloc
-EXTRA_PROGRAMS = $(BENCH_PROGS)
+EXTRA_PROGRAMS += $(BENCH_PROGS)
 bench_churn_SOURCES = bench/workloads/churn.c
 bench_churn_CFLAGS = $(AM_CFLAGS) -g -O2
 bench_churn_LDADD = $(AX_PTHREAD_LIBS)
