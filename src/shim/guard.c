@@ -112,10 +112,16 @@ void guard_configure(int on, uint64_t quarantine_bytes, int abort_flag)
  * The tail of a block at user in the real allocation at base (or on its own pages, when
  * base_off says so): its bytes (see GUARD_TAIL_FILL).
  */
+/* Bytes the real allocation at base (made as base_off says) really has. */
+static size_t room_of(uintptr_t base, uint32_t base_off)
+{
+    return base_off & GUARD_PAGEMAP ? pagemap_len((void *)base)
+                                    : real_malloc_usable_size((void *)base);
+}
+
 static size_t tail_len(uintptr_t base, uint32_t base_off, uintptr_t user, uint64_t size)
 {
-    size_t room = base_off & GUARD_PAGEMAP ? pagemap_len((void *)base)
-                                           : real_malloc_usable_size((void *)base);
+    size_t room = room_of(base, base_off);
     uintptr_t start = user + size + BLOCKHDR_CANARY, end = base + room;
     if (end <= start)
         return 0;
@@ -803,8 +809,9 @@ static uint64_t damaged_size(uintptr_t user, const struct blockhdr *h)
 {
     if (h->base_off != BLOCKHDR_SIZE)
         return 0;
-    size_t room = real_malloc_usable_size((void *)(user - BLOCKHDR_SIZE));
-    uint64_t bound = room > BLOCKHDR_SIZE + BLOCKHDR_CANARY ? room - BLOCKHDR_SIZE - BLOCKHDR_CANARY : 0;
+    const size_t overhead = BLOCKHDR_SIZE + BLOCKHDR_CANARY;
+    size_t room = room_of(user - BLOCKHDR_SIZE, h->base_off);
+    uint64_t bound = room > overhead ? room - overhead : 0;
     return h->size <= bound ? h->size : bound;
 }
 
