@@ -5,6 +5,7 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/analyze.h src/analyze/analyze.c \
 	src/analyze/hmap.h src/analyze/hmap.c \
 	src/analyze/strpool.h src/analyze/strpool.c \
+	src/analyze/escape.h src/analyze/escape.c \
 	src/analyze/reader.h src/analyze/reader.c \
 	src/analyze/replay.h src/analyze/replay.c \
 	src/analyze/timeline.h src/analyze/timeline.c \

@@ -6,17 +6,23 @@
  * addresses, same functions) share one line. Writes only to the stream it is given.
  */
 #include "analyze/report_flame.h"
+#include "analyze/escape.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A frame's name; ';' (the separator) and line breaks cannot appear in one. */
+/* A frame's name: ';' (the separator) written ':', control characters escaped (escape.h). */
 static void put_name(FILE *out, const char *name)
 {
-    for (const char *c = name; *c; c++)
-        fputc(*c == ';' || *c == '\n' ? ':' : *c, out);
+    for (const char *c = name; *c;) {
+        size_t n = strcspn(c, ";");
+        escape_putn(out, c, n);
+        c += n;
+        if (*c == ';')
+            fputc(':', out), c++;
+    }
 }
 
 static void put_frame(FILE *out, const struct analyze_frame *f)

@@ -5,6 +5,7 @@
  * stream it is given.
  */
 #include "analyze/analyze.h"
+#include "analyze/escape.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -18,9 +19,12 @@ static const char *base_name(const char *path)
 
 static void write_header(FILE *out, const struct analyze_process *p)
 {
-    fprintf(out, "==%" PRIu64 "== heapwise: %s", p->pid, p->exe ? p->exe : "(unknown program)");
-    for (size_t i = 1; i < p->argc; i++)
-        fprintf(out, " %s", p->argv[i]);
+    fprintf(out, "==%" PRIu64 "== heapwise: ", p->pid);
+    escape_put(out, p->exe ? p->exe : "(unknown program)");
+    for (size_t i = 1; i < p->argc; i++) {
+        fputc(' ', out);
+        escape_put(out, p->argv[i]);
+    }
     switch (p->end) {
     case ANALYZE_END_EXIT:
         fprintf(out, " (exit status %d)\n", p->status);
@@ -46,14 +50,15 @@ static void write_header(FILE *out, const struct analyze_process *p)
 /* "   at 0x401136: leak_three (demo.c:12)"; "by" for all but the first frame. */
 static void write_frame(FILE *out, uint64_t pid, const struct analyze_frame *f, int first)
 {
-    fprintf(out, "==%" PRIu64 "==    %s 0x%" PRIx64 ": %s", pid, first ? "at" : "by", f->address,
-            f->function ? f->function : "???");
-    if (f->file && f->line > 0)
-        fprintf(out, " (%s:%d)", base_name(f->file), f->line);
-    else if (f->file)
-        fprintf(out, " (%s)", base_name(f->file));
-    else if (f->module)
-        fprintf(out, " (in %s)", f->module);
+    fprintf(out, "==%" PRIu64 "==    %s 0x%" PRIx64 ": ", pid, first ? "at" : "by", f->address);
+    escape_put(out, f->function ? f->function : "???");
+    if (f->file || f->module) {
+        fputs(f->file ? " (" : " (in ", out);
+        escape_put(out, f->file ? base_name(f->file) : f->module);
+        if (f->file && f->line > 0)
+            fprintf(out, ":%d", f->line);
+        fputc(')', out);
+    }
     fprintf(out, "%s\n", f->inlined ? " (inlined)" : "");
 }
 
@@ -238,10 +243,12 @@ static void write_proposals(FILE *out, const struct analyze_process *p, unsigned
         if (!rule || (l && !listed(l, show)) || proposed_before(p, i, rule))
             continue;
         if (e)
-            fprintf(out, "# %s\n%s\n", e->message, rule);
+            fprintf(out, "# %s\n", e->message);
         else
-            fprintf(out, "# %" PRIu64 " bytes in %" PRIu64 " blocks %s\n%s\n", l->bytes,
-                    l->blocks, kind_words(l->kind, words, sizeof(words)), rule);
+            fprintf(out, "# %" PRIu64 " bytes in %" PRIu64 " blocks %s\n", l->bytes, l->blocks,
+                    kind_words(l->kind, words, sizeof(words)));
+        escape_put(out, rule);
+        fputc('\n', out);
     }
 }
 

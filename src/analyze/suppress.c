@@ -282,5 +282,11 @@ int suppress_rule_for(char *buf, size_t len, const char *kind, const struct anal
     const char *dollar = strchr(name, '$'); /* a '$' would end the pattern: glob past it */
     int n = dollar ? snprintf(buf, len, "%s:^%.*s*", kind, (int)(dollar - name), name)
                    : snprintf(buf, len, "%s:^%s$", kind, name);
-    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+    if (n < 0 || (size_t)n >= len)
+        return -ENAMETOOLONG;
+    for (char *c = buf; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '*'; /* a rule is one line: a control character in a name is globbed */
+    }
+    return 0;
 }

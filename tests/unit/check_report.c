@@ -220,6 +220,34 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
+/* Untrusted names reach a terminal: control bytes, invalid UTF-8 and backslashes as \xNN. */
+START_TEST(test_text_escaping)
+{
+    struct analyze_process p = make_process();
+    struct analyze_frame evil[] = {{0x10, "/lib/x\x1b]0;t\x07.so", "f\x1b[2J\n==1== fake",
+                                    NULL, 0, 0, NULL},
+                                   {0x20, NULL, "g\xc3\xa9\xc2\x9b\xff\\", "/s/a\rb.c", 3, 0, NULL}};
+    struct analyze_stack st = {2, 2, evil};
+    struct analyze_leak l = {"leaked", 8, 1, &st, NULL, 0, 0, -1, 0, 0};
+    const char *args[] = {"demo", "\x1b[31mred"};
+    p.argv = args;
+    p.exe = "/tmp/a\nb";
+    p.leaks = &l;
+    p.nleaks = 1;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== heapwise: /tmp/a\\x0ab \\x1b[31mred (exit status 0)\n");
+    assert_contains(text, "==1234==    at 0x10: f\\x1b[2J\\x0a==1== fake (in "
+                          "/lib/x\\x1b]0;t\\x07.so)\n");
+    assert_contains(text, "==1234==    by 0x20: g\xc3\xa9\\xc2\\x9b\\xff\\x5c (a\\x0db.c:3)\n");
+    for (const char *c = text; *c; c++)
+        ck_assert_msg((unsigned char)*c >= 0x20 || *c == '\n', "control byte %#x", *c);
+    char *flame = CAPTURE(report_flame_write(out, (struct analyze_process *[]){&p}, 1, 0));
+    ck_assert_str_eq(flame, "g\xc3\xa9\\xc2\\x9b\\xff\\x5c;f\\x1b[2J\\x0a==1== fake 8\n");
+    free(flame);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_stream_error)
 {
     struct analyze_process p = make_process();
@@ -367,6 +395,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_json_ends);
     tcase_add_test(tc, test_json_escaping);
+    tcase_add_test(tc, test_text_escaping);
     tcase_add_test(tc, test_stream_error);
     tcase_add_test(tc, test_text_suppressions);
     tcase_add_test(tc, test_flamegraph);
