@@ -1,6 +1,6 @@
 # Programs LD_PRELOAD cannot reach are refused by `heapwise run` with one line and exit
-# status 126, instead of a run that traces nothing: a statically linked executable (built
-# here when libc.a is there), and a set-user-ID one (a copy owned by nobody when root;
+# status 126, instead of a run that traces nothing: a statically linked executable and a
+# static-PIE one (built here when libc.a is there), and a set-user-ID one (a copy owned by nobody when root;
 # else a system one). A dynamically linked program and a script still run.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 
@@ -19,6 +19,21 @@ if ${CC:-cc} -static -o "$T/static_noleak" "$SRC/noleak.c" 2>/dev/null; then
     "$T/static_noleak" >/dev/null || fail "the static program itself runs"
 else
     echo "SKIP: no static libc to link with"
+fi
+if ${CC:-cc} -static-pie -o "$T/static_pie_noleak" "$SRC/noleak.c" 2>/dev/null; then
+    refused "$T/static_pie_noleak" "statically linked: LD_PRELOAD cannot reach its allocator"
+    "$T/static_pie_noleak" >/dev/null || fail "the static-PIE program itself runs"
+else
+    echo "SKIP: no static-PIE libc to link with"
+fi
+# The loader run as a program is like a static-PIE one (no PT_INTERP, a dynamic section)
+# but runs its argument with LD_PRELOAD honoured: not refused, and the program traced.
+ldso=$(readlink -f /lib64/ld-linux-x86-64.so.2 2>/dev/null || true)
+if [ -x "$ldso" ]; then
+    hw_run "$ldso" "$PROGS/noleak"
+    expect_eq "$rc" 0 "the loader running a program is not refused"
+    [ -n "$(ls "$T"/*.trace 2>/dev/null)" ] || fail "the loader's program was not traced"
+    rm -f "$T"/*.trace
 fi
 
 suid=
