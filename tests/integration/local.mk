@@ -14,7 +14,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
-	tests/progs/leak_more
+	tests/progs/leak_more tests/progs/secure_probe
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_more_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
@@ -65,6 +65,8 @@ tests_progs_closefds_CFLAGS = $(PROG_CFLAGS)
 tests_progs_stress_SOURCES = tests/progs/stress.cc
 tests_progs_stress_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_stress_LDADD = -lpthread
+tests_progs_secure_probe_CFLAGS = $(PROG_CFLAGS)
+tests_progs_secure_probe_LDADD = $(DL_LIBS)
 tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
 tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 
@@ -88,7 +90,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/signals.sh tests/integration/refuse.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
-	tests/integration/diff.sh tests/integration/damaged_traces.sh
+	tests/integration/diff.sh tests/integration/damaged_traces.sh \
+	tests/integration/secure.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshot as an artifact of the build tree.
 CLEANFILES += tests/integration/html_browser.png
