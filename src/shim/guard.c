@@ -661,7 +661,7 @@ static void *realloc_raw(void *p, size_t n, int was_foreign)
     if (was_foreign)
         guard_note_new(q ? q : p);
     if (r)
-        record_realloc_end(r, q);
+        record_realloc_settle(r, q);
     errno = saved;
     return q;
 }

@@ -82,6 +82,24 @@ void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr)
     ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_REALLOC, KIND_MALLOC));
 }
 
+void record_realloc_settle(struct trace_rec_realloc *r, const void *new_ptr)
+{
+    if (!new_ptr || (uintptr_t)new_ptr == r->old_ptr) {
+        record_realloc_end(r, new_ptr);
+        return;
+    }
+    /* Moved: the reserved place says the old block was released (a FREE record may be
+     * longer than its type's minimum), the new block is an allocation recorded now. */
+    struct trace_rec_realloc copy = *r;
+    struct trace_rec_free *f = (struct trace_rec_free *)r;
+    f->ptr = copy.old_ptr;
+    f->time_ns = copy.time_ns;
+    f->stack = copy.stack;
+    f->tid = copy.tid;
+    ring_commit(f, trace_hdr_word(sizeof(*r), TRACE_REC_FREE, KIND_MALLOC));
+    record_alloc(KIND_MALLOC, new_ptr, copy.size, copy.stack);
+}
+
 static _Atomic uint64_t errors; /* record_error calls since the trace began */
 
 uint64_t record_errors(void)

@@ -32,6 +32,13 @@ void record_free(unsigned kind, const void *ptr, uint32_t stack);
  */
 struct trace_rec_realloc *record_realloc_begin(const void *old_ptr, size_t size, uint32_t stack);
 void record_realloc_end(struct trace_rec_realloc *r, const void *new_ptr);
+/*
+ * record_realloc_end for a slot reserved before an allocator's realloc ran: if the block
+ * moved, another thread may have released the new address after the slot was reserved
+ * (its FREE record then follows ours), so the slot becomes a FREE of the old block and
+ * the new block an ALLOC recorded now, after that release.
+ */
+void record_realloc_settle(struct trace_rec_realloc *r, const void *new_ptr);
 
 /*
  * Push ERROR of `kind` (enum trace_error_kind): the body of *e as given (h, time_ns and
