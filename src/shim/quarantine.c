@@ -87,3 +87,9 @@ uint64_t quarantine_bytes(const struct quarantine *q)
 {
     return atomic_load_explicit(&((struct quarantine *)q)->bytes, memory_order_relaxed);
 }
+
+void *quarantine_oldest_hint(const struct quarantine *q, uint64_t ahead)
+{
+    uint64_t pos = atomic_load_explicit(&((struct quarantine *)q)->deq, memory_order_relaxed);
+    return __atomic_load_n(&q->cells[(pos + ahead) & q->mask].block, __ATOMIC_RELAXED);
+}
