@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "heapwise.h"
+#include "shim/clock.h"
 #include "shim/exec.h"
 #include "shim/fatal.h"
 #include "shim/fork.h"
@@ -305,6 +306,7 @@ __attribute__((constructor)) static void shim_init(void)
     modules_init(exe_path);
     if (stack_init(shim_options.depth) < 0)
         log_line("cannot map the stack table; recording without stacks", NULL);
+    clock_start();
     if (shim_trace_begin(traced_pid) < 0)
         goto off;
     on_exit_registered = on_exit(on_exit_handler, NULL) == 0;

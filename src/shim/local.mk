@@ -6,6 +6,7 @@ HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 noinst_LTLIBRARIES += libhwshim.la
 libhwshim_la_SOURCES = \
 	src/shim/options.c src/shim/options.h \
+	src/shim/clock.c src/shim/clock.h \
 	src/shim/summary.c src/shim/summary.h \
 	src/shim/log.c src/shim/log.h \
 	src/shim/ring.c src/shim/ring.h \

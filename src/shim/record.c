@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "shim/record.h"
+#include "shim/clock.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -18,9 +19,7 @@
 
 uint64_t record_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_now();
 }
 
 uint32_t record_tid(void)

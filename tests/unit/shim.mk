@@ -4,7 +4,8 @@
 # the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
 	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
-	tests/unit/check_maps tests/unit/check_anonmap tests/unit/check_summary
+	tests/unit/check_maps tests/unit/check_anonmap tests/unit/check_summary \
+	tests/unit/check_clock
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -12,6 +13,10 @@ EXTRA_DIST += tests/unit/shim_exports.sh
 
 SHIM_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(AX_PTHREAD_LIBS)
 SHIM_TEST_LIBS = libhwshim.la $(CHECK_LIBS) $(AX_PTHREAD_LIBS)
+
+tests_unit_check_clock_SOURCES = tests/unit/check_clock.c
+tests_unit_check_clock_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_clock_LDADD = $(SHIM_TEST_LIBS)
 
 tests_unit_check_ring_SOURCES = tests/unit/check_ring.c
 tests_unit_check_ring_CFLAGS = $(SHIM_TEST_CFLAGS)
