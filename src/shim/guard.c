@@ -375,16 +375,21 @@ static void report_double(const void *p, const struct blockhdr *h, unsigned free
     report(ERR_DOUBLE_FREE, &e);
 }
 
+/* The two fill patterns, compared with memcmp (vectorised) a chunk at a time. */
+#define FILL_CHUNK 256
+static const unsigned char freed_fill[FILL_CHUNK] = {[0 ... FILL_CHUNK - 1] = GUARD_FILL};
+static const unsigned char tail_fill[FILL_CHUNK] = {[0 ... FILL_CHUNK - 1] = GUARD_TAIL_FILL};
+
+/* Offset of the first of the n bytes at p that is not `byte` (one of the patterns), or n. */
 static size_t first_unlike(const unsigned char *p, size_t n, unsigned char byte)
 {
-    const uint64_t pat = byte * 0x0101010101010101ull;
+    const unsigned char *pat = byte == GUARD_FILL ? freed_fill : tail_fill;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, sizeof(w));
-        if (w != pat)
-            break;
-    }
+    while (i + FILL_CHUNK <= n && memcmp(p + i, pat, FILL_CHUNK) == 0)
+        i += FILL_CHUNK;
+    size_t rest = n - i < FILL_CHUNK ? n - i : FILL_CHUNK;
+    if (memcmp(p + i, pat, rest) == 0 && i + rest == n)
+        return n;
     for (; i < n; i++)
         if (p[i] != byte)
             return i;
