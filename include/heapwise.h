@@ -5,7 +5,8 @@
  *     if (heapwise_active && heapwise_active())
  *         ...
  *
- * Safe to include from C and C++.
+ * The pool annotations need no test: they are macros that call the function when
+ * heapwise is loaded and do nothing otherwise. Safe to include from C and C++.
  */
 #ifndef HEAPWISE_H
 #define HEAPWISE_H
@@ -63,6 +64,61 @@ unsigned long heapwise_checkpoint(void) __attribute__((weak));
  *     void teardown(void) { if (heapwise_leaks_since) assert(heapwise_leaks_since(mark) == 0); }
  */
 size_t heapwise_leaks_since(unsigned long mark) __attribute__((weak));
+
+/*
+ * Pool annotations, in the spirit of Valgrind's mempool client requests, for a program's
+ * own allocator (a partition pool carving fixed-size blocks from one big malloc, a slab
+ * cache, an arena): heapwise then traces its blocks like malloc's, with their stacks,
+ * reports a block never given back as a leak under the pool's name, and reports double
+ * and foreign frees into the pool, allocations over a block still allocated, and calls
+ * naming no live pool as heap errors. `pool` is any non-NULL address naming the pool
+ * (usually its control structure); blocks of a pool may live inside a malloc'ed block
+ * (the pool's superblock). See heapwise(3).
+ *
+ *     heapwise_pool_create(pool, name)     a pool exists from now on (name may be NULL)
+ *     heapwise_pool_alloc(pool, ptr, size) after taking a block of size bytes at ptr out
+ *     heapwise_pool_free(pool, ptr)        before putting the block at ptr back
+ *     heapwise_pool_destroy(pool)          the pool and every block it still holds are gone
+ *
+ * Each is a macro that evaluates its arguments once and calls the weak function below
+ * when heapwise is loaded, or a no-op when it is not, so a program runs unchanged without
+ * heapwise. (heapwise_pool_alloc)(...) in parentheses calls the weak function itself.
+ */
+void heapwise_pool_create(void *pool, const char *name) __attribute__((weak));
+void heapwise_pool_alloc(void *pool, void *ptr, size_t size) __attribute__((weak));
+void heapwise_pool_free(void *pool, void *ptr) __attribute__((weak));
+void heapwise_pool_destroy(void *pool) __attribute__((weak));
+
+/* The no-ops the macros call without heapwise. */
+static inline void heapwise_noop_pool_create(void *pool, const char *name)
+{
+    (void)pool;
+    (void)name;
+}
+static inline void heapwise_noop_pool_alloc(void *pool, void *ptr, size_t size)
+{
+    (void)pool;
+    (void)ptr;
+    (void)size;
+}
+static inline void heapwise_noop_pool_free(void *pool, void *ptr)
+{
+    (void)pool;
+    (void)ptr;
+}
+static inline void heapwise_noop_pool_destroy(void *pool)
+{
+    (void)pool;
+}
+
+#define heapwise_pool_create(pool, name)                                                        \
+    ((heapwise_pool_create ? heapwise_pool_create : heapwise_noop_pool_create)(pool, name))
+#define heapwise_pool_alloc(pool, ptr, size)                                                    \
+    ((heapwise_pool_alloc ? heapwise_pool_alloc : heapwise_noop_pool_alloc)(pool, ptr, size))
+#define heapwise_pool_free(pool, ptr)                                                           \
+    ((heapwise_pool_free ? heapwise_pool_free : heapwise_noop_pool_free)(pool, ptr))
+#define heapwise_pool_destroy(pool)                                                             \
+    ((heapwise_pool_destroy ? heapwise_pool_destroy : heapwise_noop_pool_destroy)(pool))
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 
 #include "analyze/errors.h"
 #include "analyze/leakorder.h"
+#include "analyze/pools.h"
 #include "analyze/reader.h"
 #include "analyze/replay.h"
 #include "analyze/runtime.h"
@@ -36,6 +37,7 @@ struct run {
     const struct analyze_opts *opts;
     struct replay replay;
     struct errors errors;
+    struct pools pools;       /* the pool annotations' state; errors go to `errors` */
     struct timeline timeline; /* opts->timeline > 0 */
     uint64_t secret; /* the trace's guard_secret */
     int have_process, have_end;
@@ -106,6 +108,31 @@ static int sample(struct run *run, uint64_t time_ns, int rc)
     return rc;
 }
 
+/* A pool record (or a PAD, which does nothing). */
+static int apply_pool(struct run *run, const struct trace_rec_hdr *h)
+{
+    const struct trace_rec_pool_create *cr = (const void *)h;
+    const struct trace_rec_pool_alloc *al = (const void *)h;
+    const struct trace_rec_pool_free *fr = (const void *)h;
+    const struct trace_rec_pool_destroy *de = (const void *)h;
+    switch (h->type) {
+    case TRACE_REC_POOL_CREATE:
+        note_time(run, cr->time_ns);
+        return pools_create(&run->pools, cr);
+    case TRACE_REC_POOL_ALLOC:
+        note_time(run, al->time_ns);
+        return pools_alloc(&run->pools, al);
+    case TRACE_REC_POOL_FREE:
+        note_time(run, fr->time_ns);
+        return pools_free(&run->pools, fr);
+    case TRACE_REC_POOL_DESTROY:
+        note_time(run, de->time_ns);
+        return pools_destroy(&run->pools, de);
+    default:
+        return 0;
+    }
+}
+
 static int apply(struct run *run, const struct trace_rec_hdr *h)
 {
     const struct trace_rec_alloc *al = (const void *)h;
@@ -142,8 +169,8 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
     case TRACE_REC_ERROR:
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
         return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
-    default: /* TRACE_REC_PAD */
-        return 0;
+    default: /* TRACE_REC_PAD and the pool records */
+        return apply_pool(run, h);
     }
 }
 
@@ -353,24 +380,102 @@ static int take_leak(struct run *run, const struct replay_group *g,
     return 1;
 }
 
+static int by_pool_size(const void *x, const void *y)
+{
+    const struct pools_group *a = x, *b = y;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    if (a->blocks != b->blocks)
+        return a->blocks > b->blocks ? -1 : 1;
+    if (a->pool != b->pool)
+        return a->pool < b->pool ? -1 : 1;
+    return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+/* One group of pool blocks never given back: suppressed, or a leak of the report. */
+static int take_pool_leak(struct run *run, const struct pools_group *g)
+{
+    struct analyze_process *p = &run->a->pub;
+    struct analyze_summary *sum = &run->replay.sum;
+    const struct analyze_stack *st = symbolize_stack(run->a->sym, g->stack);
+    if (!st)
+        return -ENOMEM;
+    if (suppressed(run, SUPPRESS_LEAK, &st, 1, g->blocks, g->bytes)) {
+        sum->suppressed_bytes += g->bytes;
+        sum->suppressed_blocks += g->blocks;
+        return 0;
+    }
+    struct analyze_leak *l = &p->leaks[p->nleaks++];
+    l->kind = "pool_not_freed";
+    l->bytes = g->bytes;
+    l->blocks = g->blocks;
+    l->stack = st;
+    l->suppression = propose(run, SUPPRESS_LEAK, st);
+    l->held_by = -1;
+    l->has_pool = 1;
+    l->pool_address = g->pool;
+    if (g->name && !(l->pool = strpool_dup(&run->a->strings, g->name)))
+        return -ENOMEM;
+    sum->pool_leaked_bytes += g->bytes;
+    sum->pool_leaked_blocks += g->blocks;
+    sum->leaked_bytes += g->bytes;
+    sum->leaked_blocks += g->blocks;
+    return 0;
+}
+
+/* The pool leaks, after the others (p->leaks has room for them), largest first. */
+static int collect_pool_leaks(struct run *run, struct pools_group *groups, size_t n)
+{
+    int rc = 0;
+    if (n > 1)
+        qsort(groups, n, sizeof(*groups), by_pool_size);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = take_pool_leak(run, &groups[i]);
+    return rc;
+}
+
 /*
- * Group, order and symbolise what is still live. Nothing of an image replaced by exec is
- * a leak: exec releases the whole address space (memcheck does not check at exec either).
+ * The pools' superblocks set apart (pools.h: they are in use, not leaks) and the pool
+ * blocks never given back, grouped into *groups (*n).
+ */
+static int pool_memory(struct run *run, struct pools_group **groups, size_t *n)
+{
+    struct analyze_summary *sum = &run->replay.sum;
+    uint64_t bytes = 0, blocks = 0;
+    if (pools_set_apart(&run->pools, &run->replay, &bytes, &blocks) < 0 ||
+        pools_leaks(&run->pools, groups, n) < 0)
+        return -ENOMEM;
+    sum->pool_superblock_bytes = bytes;
+    sum->pool_superblock_blocks = blocks;
+    sum->in_use_bytes += bytes;
+    sum->in_use_blocks += blocks;
+    return 0;
+}
+
+/*
+ * Group, order and symbolise what is still live, then the pool blocks never given back.
+ * Nothing of an image replaced by exec is a leak: exec releases the whole address space
+ * (memcheck does not check at exec either).
  */
 static int collect_leaks(struct run *run)
 {
     struct analyze_process *p = &run->a->pub;
     struct replay_group *groups;
-    size_t n;
+    struct pools_group *pool_groups;
+    size_t n, npool;
     if (p->end == ANALYZE_END_EXEC)
         return 0;
-    if (replay_leaks(&run->replay, &groups, &n) < 0)
+    if (pool_memory(run, &pool_groups, &npool) < 0)
         return -ENOMEM;
+    if (replay_leaks(&run->replay, &groups, &n) < 0) {
+        free(pool_groups);
+        return -ENOMEM;
+    }
     if (n > 1)
         qsort(groups, n, sizeof(*groups), by_size);
-    p->leaks = n ? calloc(n, sizeof(*p->leaks)) : NULL;
+    p->leaks = n + npool ? calloc(n + npool, sizeof(*p->leaks)) : NULL;
     size_t *from = n ? calloc(n, sizeof(*from)) : NULL; /* leak -> its group */
-    int rc = n && (!p->leaks || !from) ? -ENOMEM : 0;
+    int rc = (n + npool && !p->leaks) || (n && !from) ? -ENOMEM : 0;
     run->replay.sum.scanned = run->replay.scanned;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct analyze_stack *st = symbolize_stack(run->a->sym, groups[i].stack);
@@ -381,8 +486,11 @@ static int collect_leaks(struct run *run)
     }
     if (rc == 0 && p->nleaks > 1)
         rc = leakorder_group(p->leaks, p->nleaks, groups, from);
+    if (rc == 0)
+        rc = collect_pool_leaks(run, pool_groups, npool);
     free(from);
     free(groups);
+    free(pool_groups);
     return rc;
 }
 
@@ -448,7 +556,7 @@ static int publish_error(struct run *run, const struct error_entry *en,
     const struct trace_rec_error *r = &en->rec;
     char text[512];
     int rc = 0;
-    out->kind = trace_error_name(r->h.aux);
+    out->kind = errors_kind_name(r->h.aux);
     out->address = r->ptr;
     out->has_size = r->size != UINT64_MAX;
     out->size = out->has_size ? r->size : 0;
@@ -459,6 +567,10 @@ static int publish_error(struct run *run, const struct error_entry *en,
     out->free_kind = r->free_kind == TRACE_KIND_NONE && r->where != WHERE_REALLOC
                          ? NULL : errors_free_kind(r->free_kind, r->where);
     out->where = errors_where(r->where);
+    out->has_pool = errors_is_pool(r->h.aux);
+    out->pool_address = en->pool;
+    if (en->pool_name && !(out->pool = strpool_dup(&run->a->strings, en->pool_name)))
+        rc = -ENOMEM;
     out->stack = stack_or_null(run, r->stack, &rc);
     out->alloc = stack_or_null(run, r->alloc_stack ? r->alloc_stack : en->block_stack, &rc);
     out->freed = stack_or_null(run, r->free_stack, &rc);
@@ -557,6 +669,11 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     symbolize_release_debuginfo(run->a->sym);
     uint64_t dropped = p->summary.dropped, untracked = p->summary.untracked;
     p->summary = run->replay.sum; /* with leaked_* from collect_leaks */
+    p->summary.pool_allocations = run->pools.allocations;
+    p->summary.pool_frees = run->pools.frees;
+    p->summary.pool_destroyed_bytes = run->pools.destroyed_bytes;
+    p->summary.pool_destroyed_blocks = run->pools.destroyed_blocks;
+    p->summary.unknown_frees += run->pools.unknown_frees;
     p->summary.dropped = dropped;
     p->summary.untracked = untracked;
     if (rc < 0) {
@@ -590,6 +707,7 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
         rc = -ENOMEM;
     }
     errors_init(&run.errors);
+    pools_init(&run.pools, &run.errors);
     run.secret = r.hdr.guard_secret;
     if (rc == 0)
         rc = read_all(&run, &r, err);
@@ -597,6 +715,7 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
         rc = finish(&run, &r, err);
     replay_fini(&run.replay);
     timeline_fini(&run.timeline);
+    pools_fini(&run.pools);
     errors_fini(&run.errors);
     reader_close(&r);
     if (rc < 0) {

@@ -41,7 +41,9 @@ struct analyze_stack {
 /* Blocks live at the end sharing one allocation stack and leak class. */
 struct analyze_leak {
     const char *kind;             /* "definitely_lost", "indirectly_lost", "possibly_lost",
-                                     "still_reachable", or "leaked" (no leak scan) */
+                                     "still_reachable", "leaked" (no leak scan), "not_freed"
+                                     (killed), or "pool_not_freed" (blocks of a pool never
+                                     given back) */
     uint64_t bytes;               /* sum of requested sizes */
     uint64_t blocks;              /* number of blocks */
     const struct analyze_stack *stack;
@@ -55,6 +57,9 @@ struct analyze_leak {
     uint64_t temporary;           /* kind "allocated": blocks freed (free or delete, not
                                      realloc) before any other allocation happened, as
                                      heaptrack counts temporary allocations */
+    int has_pool;                 /* kind "pool_not_freed": blocks of a pool */
+    uint64_t pool_address;        /*   the pool's handle */
+    const char *pool;             /*   its name, NULL when unnamed */
 };
 
 /* One point of the memory-over-time series (the largest live heap of its time slice). */
@@ -67,7 +72,9 @@ struct analyze_point {
 /* A heap error (one context: identical errors are folded into count). */
 struct analyze_heap_error {
     const char *kind;        /* "double_free", "invalid_free", "mismatched_free",
-                                "header_corruption", "overflow", "write_after_free" */
+                                "header_corruption", "overflow", "write_after_free", or a
+                                pool kind: "pool_double_free", "pool_invalid_free",
+                                "pool_double_alloc", "pool_invalid_pool" */
     uint64_t address;        /* the pointer given to the releasing function, or the block */
     int has_size;            /* 0 when there is no block (invalid free) */
     uint64_t size;           /* requested bytes of the block */
@@ -75,17 +82,24 @@ struct analyze_heap_error {
     int64_t offset;          /* first damaged byte relative to address (negative: before) */
     const char *alloc_kind;  /* "malloc", "new", "new[]", "aligned_new", or NULL */
     const char *free_kind;   /* "free", "delete", "delete[]", "realloc", or NULL */
-    const char *where;       /* "free", "realloc", "exit", "quarantine", "malloc_usable_size" */
+    const char *where;       /* "free", "realloc", "exit", "quarantine", "malloc_usable_size";
+                                pool kinds: "pool_create", "pool_alloc", "pool_free",
+                                "pool_destroy" */
     const struct analyze_stack *stack;      /* the call that hit it (NULL at exit/quarantine) */
-    const struct analyze_stack *alloc;      /* allocation of the block, NULL if unknown */
+    const struct analyze_stack *alloc;      /* allocation of the block, NULL if unknown
+                                               (pool_invalid_pool: the pool's creation) */
     const struct analyze_stack *freed;      /* release of the block (double free, write
-                                               after free), NULL if none */
+                                               after free), NULL if none
+                                               (pool_invalid_pool: the pool's destruction) */
     size_t nbytes;           /* bytes in found */
     size_t nexpected;        /* bytes in expected (0: unknown) */
     uint8_t found[TRACE_ERROR_BYTES], expected[TRACE_ERROR_BYTES];
     uint64_t count;          /* occurrences of this context */
     const char *message;     /* one line describing it */
     const char *suppression; /* the rule that would suppress it (gen_suppressions), or NULL */
+    int has_pool;            /* a pool kind */
+    uint64_t pool_address;   /*   the pool handle the call named */
+    const char *pool;        /*   that pool's name, NULL when unnamed or not a pool */
 };
 
 /* What one suppression rule took out of one process's findings. */
@@ -109,7 +123,8 @@ struct analyze_summary {
     uint64_t in_use_bytes, in_use_blocks; /* live at the end and not set apart as the C
                                  runtime's (memcheck's "in use at exit"; suppressed included) */
     uint64_t leaked_bytes; /* definitely + indirectly lost when the trace has a leak scan,
-                              else every block live at the end (runtime-owned excluded);
+                              else every block live at the end (runtime-owned excluded),
+                              plus the pool blocks never given back (pool_leaked_*);
                               0 for an image replaced by exec (exec frees it all) */
     uint64_t leaked_blocks;
     int scanned;           /* 1 when a leak scan classified the blocks live at the end */
@@ -128,6 +143,15 @@ struct analyze_summary {
     uint64_t suppressed_bytes, suppressed_blocks; /* leaks taken out by suppressions (any
                                 class; not in the totals above) */
     uint64_t suppressed_errors; /* heap error occurrences taken out (not in errors) */
+    uint64_t pool_allocations; /* blocks handed out by pools (heapwise_pool_alloc) */
+    uint64_t pool_frees;       /* blocks given back to their pools */
+    uint64_t pool_leaked_bytes, pool_leaked_blocks; /* handed out of a pool still live at the
+                                 end and never given back (in leaked_*; suppressed ones not) */
+    uint64_t pool_destroyed_bytes, pool_destroyed_blocks; /* still handed out when their pool
+                                 was destroyed: released with it, not leaks */
+    uint64_t pool_superblock_bytes, pool_superblock_blocks; /* malloc'ed blocks live at the
+                                 end holding pool blocks still handed out: the pools' memory,
+                                 not leaks of their own (in in_use_*) */
 };
 
 /* Everything found in one trace. */
@@ -180,7 +204,7 @@ struct analyze_opts {
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */
 struct analyze_error {
-    char message[256];
+    char message[512];
     int64_t offset;        /* -1 when not about a position in the file */
 };
 

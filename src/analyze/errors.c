@@ -23,13 +23,15 @@ void errors_fini(struct errors *e)
     free(e->v);
 }
 
-/* A non-zero key for the context of an error (kind, where, and its three stacks). */
-static uint64_t context_key(const struct trace_rec_error *rec)
+/* A non-zero key for the context of an error (kind, where, its three stacks, its pool). */
+static uint64_t context_key(const struct error_entry *en)
 {
+    const struct trace_rec_error *rec = &en->rec;
     uint64_t k = (uint64_t)rec->h.aux * 0x9e3779b97f4a7c15ull ^ rec->where;
     k = (k ^ rec->stack) * 0xbf58476d1ce4e5b9ull;
     k = (k ^ rec->alloc_stack) * 0x94d049bb133111ebull;
     k = (k ^ rec->free_stack) * 0x9e3779b97f4a7c15ull;
+    k = (k ^ en->pool) * 0xbf58476d1ce4e5b9ull;
     return k ? k : 1;
 }
 
@@ -116,23 +118,13 @@ static struct error_entry *new_entry(struct errors *e)
     return en;
 }
 
-int errors_add(struct errors *e, const struct replay *r, const struct trace_rec_error *rec,
-               uint64_t secret)
+/* Count the entry new_entry gave and the caller filled: a new context, or one more. */
+static int fold(struct errors *e, struct error_entry *en)
 {
-    struct error_entry *en = new_entry(e);
-    if (!en)
-        return -ENOMEM;
-    en->rec = *rec;
     en->count = 1;
-    if (rec->h.aux == ERR_INVALID_FREE)
-        explain_invalid(en, r);
-    else if (rec->h.aux == ERR_HEADER_CORRUPTION && rec->where != WHERE_QUARANTINE)
-        explain_header(&en->rec, r, secret);
-    else if (replay_live(r, rec->ptr))
-        take_block(&en->rec, replay_live(r, rec->ptr));
     e->total++;
     int created;
-    size_t *slot = hmap_put(&e->index, context_key(&en->rec), &created);
+    size_t *slot = hmap_put(&e->index, context_key(en), &created);
     if (!slot)
         return -ENOMEM;
     if (!created) {
@@ -141,6 +133,55 @@ int errors_add(struct errors *e, const struct replay *r, const struct trace_rec_
     }
     *slot = e->n++;
     return 0;
+}
+
+int errors_add(struct errors *e, const struct replay *r, const struct trace_rec_error *rec,
+               uint64_t secret)
+{
+    struct error_entry *en = new_entry(e);
+    if (!en)
+        return -ENOMEM;
+    en->rec = *rec;
+    if (rec->h.aux == ERR_INVALID_FREE)
+        explain_invalid(en, r);
+    else if (rec->h.aux == ERR_HEADER_CORRUPTION && rec->where != WHERE_QUARANTINE)
+        explain_header(&en->rec, r, secret);
+    else if (replay_live(r, rec->ptr))
+        take_block(&en->rec, replay_live(r, rec->ptr));
+    return fold(e, en);
+}
+
+int errors_add_found(struct errors *e, const struct error_entry *found)
+{
+    struct error_entry *en = new_entry(e);
+    if (!en)
+        return -ENOMEM;
+    *en = *found;
+    return fold(e, en);
+}
+
+int errors_is_pool(unsigned kind)
+{
+    return kind >= ERR_POOL_DOUBLE_FREE && kind < ERR_POOL_LIMIT;
+}
+
+const char *errors_kind_name(unsigned kind)
+{
+    static const char *const pool_names[] = {
+        "pool_double_free", "pool_invalid_free", "pool_double_alloc", "pool_invalid_pool",
+    };
+    _Static_assert(sizeof(pool_names) / sizeof(pool_names[0]) ==
+                       ERR_POOL_LIMIT - ERR_POOL_DOUBLE_FREE, "a name for every pool kind");
+    return errors_is_pool(kind) ? pool_names[kind - ERR_POOL_DOUBLE_FREE] : trace_error_name(kind);
+}
+
+unsigned errors_kind_next(unsigned kind)
+{
+    if (kind + 1 < ERR_KIND_LIMIT)
+        return kind + 1;
+    if (kind < ERR_POOL_DOUBLE_FREE)
+        return ERR_POOL_DOUBLE_FREE;
+    return kind + 1 < ERR_POOL_LIMIT ? kind + 1 : 0;
 }
 
 const char *errors_alloc_kind(unsigned kind)
@@ -182,6 +223,14 @@ const char *errors_free_kind(unsigned kind, unsigned where)
 
 const char *errors_where(unsigned where)
 {
+    static const char *const pool_places[] = {
+        [WHERE_POOL_CREATE - WHERE_POOL_CREATE] = "pool_create",
+        [WHERE_POOL_ALLOC - WHERE_POOL_CREATE] = "pool_alloc",
+        [WHERE_POOL_FREE - WHERE_POOL_CREATE] = "pool_free",
+        [WHERE_POOL_DESTROY - WHERE_POOL_CREATE] = "pool_destroy",
+    };
+    if (where >= WHERE_POOL_CREATE && where <= WHERE_POOL_DESTROY)
+        return pool_places[where - WHERE_POOL_CREATE];
     static const char *const names[] = {
         [WHERE_FREE] = "free",         [WHERE_REALLOC] = "realloc",
         [WHERE_EXIT] = "exit",         [WHERE_QUARANTINE] = "quarantine",
@@ -239,9 +288,85 @@ static void describe_invalid(const struct error_entry *en, char *buf, size_t len
                  spell_free(r->free_kind, r->where), (unsigned long long)r->ptr);
 }
 
+/* "pool 'name'", or "pool 0x1234" for an unnamed one, into buf. */
+static const char *pool_words(char *buf, size_t len, const char *name, uint64_t pool)
+{
+    if (name)
+        snprintf(buf, len, "pool '%s'", name);
+    else
+        snprintf(buf, len, "pool 0x%llx", (unsigned long long)pool);
+    return buf;
+}
+
+/* What a call naming no live pool found there: "never created", "destroyed", ... */
+static void describe_invalid_pool(const struct error_entry *en, char *buf, size_t len)
+{
+    const struct trace_rec_error *r = &en->rec;
+    char pool[320];
+    const char *call = errors_where(r->where);
+    if (en->pool_state == POOL_EXISTS)
+        snprintf(buf, len, "invalid pool: heapwise_%s of %s, which already exists", call,
+                 pool_words(pool, sizeof(pool), en->pool_name, en->pool));
+    else if (en->pool_state == POOL_DESTROYED)
+        snprintf(buf, len, "invalid pool: heapwise_%s names %s, which was destroyed", call,
+                 pool_words(pool, sizeof(pool), en->pool_name, en->pool));
+    else
+        snprintf(buf, len, "invalid pool: heapwise_%s names 0x%llx, which is not a pool", call,
+                 (unsigned long long)en->pool);
+}
+
+static void describe_pool_free(const struct error_entry *en, char *buf, size_t len)
+{
+    const struct trace_rec_error *r = &en->rec;
+    char pool[320], other[320];
+    unsigned long long at = r->ptr;
+    pool_words(pool, sizeof(pool), en->pool_name, en->pool);
+    if (en->inside)
+        snprintf(buf, len, "invalid free into %s: 0x%llx is %llu bytes inside its block of %llu "
+                 "bytes", pool, at, at - (unsigned long long)en->block,
+                 (unsigned long long)en->block_size);
+    else if (en->other_pool)
+        snprintf(buf, len, "invalid free into %s: 0x%llx is a block of %s", pool, at,
+                 pool_words(other, sizeof(other), en->other_name, en->other_pool));
+    else
+        snprintf(buf, len, "invalid free into %s: 0x%llx is not one of its blocks", pool, at);
+}
+
+static void describe_pool(const struct error_entry *en, char *buf, size_t len)
+{
+    const struct trace_rec_error *r = &en->rec;
+    char pool[320];
+    unsigned long long at = r->ptr;
+    pool_words(pool, sizeof(pool), en->pool_name, en->pool);
+    switch (r->h.aux) {
+    case ERR_POOL_DOUBLE_FREE:
+        if (r->size == UINT64_MAX) /* handed out before the fork of an inherited pool */
+            snprintf(buf, len, "double free into %s: the block at 0x%llx was already given "
+                     "back", pool, at);
+        else
+            snprintf(buf, len, "double free into %s: the block of %llu bytes at 0x%llx was "
+                     "already given back", pool, (unsigned long long)r->size, at);
+        break;
+    case ERR_POOL_INVALID_FREE:
+        describe_pool_free(en, buf, len);
+        break;
+    case ERR_POOL_DOUBLE_ALLOC:
+        snprintf(buf, len, "double allocation in %s: 0x%llx handed out again (%llu bytes) while "
+                 "its block of %llu bytes is still allocated", pool, at,
+                 (unsigned long long)r->size, (unsigned long long)en->block_size);
+        break;
+    default:
+        describe_invalid_pool(en, buf, len);
+    }
+}
+
 void errors_describe(const struct error_entry *en, char *buf, size_t len)
 {
     const struct trace_rec_error *r = &en->rec;
+    if (errors_is_pool(r->h.aux)) {
+        describe_pool(en, buf, len);
+        return;
+    }
     unsigned long long size = r->size, at = r->ptr;
     long long off = r->offset;
     switch (r->h.aux) {

@@ -12,6 +12,7 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/runtime.h src/analyze/runtime.c \
 	src/analyze/leakorder.h src/analyze/leakorder.c \
 	src/analyze/errors.h src/analyze/errors.c \
+	src/analyze/pools.h src/analyze/pools.c \
 	src/analyze/symbolize.h src/analyze/symbolize.c \
 	src/analyze/suppress.h src/analyze/suppress.c \
 	src/analyze/report_text.c src/analyze/report_json.c src/analyze/report_json.h \

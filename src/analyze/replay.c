@@ -155,6 +155,14 @@ const struct replay_block *replay_containing(const struct replay *r, uint64_t ad
     return NULL;
 }
 
+int replay_set_apart(struct replay *r, uint64_t ptr, struct replay_block *old)
+{
+    if (!hmap_remove(&r->live, ptr, old))
+        return 0;
+    drop(r, old);
+    return 1;
+}
+
 int replay_realloc(struct replay *r, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
                    uint32_t stack)
 {

@@ -98,6 +98,12 @@ const struct replay_block *replay_containing(const struct replay *r, uint64_t ad
                                              uint64_t *start);
 
 /*
+ * Take the live block at ptr out of the live set without counting a release (a pool's
+ * superblock, pools.h), copying it to *old. 1 if it was live, else 0.
+ */
+int replay_set_apart(struct replay *r, uint64_t ptr, struct replay_block *old);
+
+/*
  * old_ptr was resized to size at new_ptr (0: the call failed, old_ptr stays live). Counts
  * one allocation, and one free when old_ptr was live. 0, or -ENOMEM.
  */

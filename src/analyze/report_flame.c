@@ -99,11 +99,13 @@ static void merge(struct flame *f)
     f->n = kept;
 }
 
-/* What counts as leaked: the lost classes, or every live block without a scan. */
+/* What counts as leaked: the lost classes, or every live block without a scan, and the
+ * pool blocks never given back. */
 static int is_leaked(const struct analyze_leak *l)
 {
     return strcmp(l->kind, "definitely_lost") == 0 || strcmp(l->kind, "indirectly_lost") == 0 ||
-           strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0;
+           strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0 ||
+           strcmp(l->kind, "pool_not_freed") == 0;
 }
 
 static int collect(struct flame *f, const struct analyze_process *p, enum flame_measure measure)

@@ -310,6 +310,7 @@ static const char *kind_words(const char *kind)
     static const char *const words[][2] = {
         {"definitely_lost", "definitely lost"}, {"indirectly_lost", "indirectly lost"},
         {"possibly_lost", "possibly lost"},     {"still_reachable", "still reachable"},
+        {"pool_not_freed", "not freed back to its pool"},
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         if (strcmp(kind, words[i][0]) == 0)
@@ -325,8 +326,13 @@ static void write_leaks(FILE *out, const struct analyze_process *p)
     size_t n = p->nleaks < REPORT_HTML_TOP ? p->nleaks : REPORT_HTML_TOP;
     for (size_t i = 0; i < n; i++) {
         const struct analyze_leak *l = &p->leaks[i];
-        fprintf(out, "<tr class=\"leak %s\"><td>%s</td><td class=\"num\">", l->kind,
-                kind_words(l->kind));
+        fprintf(out, "<tr class=\"leak %s\"><td>%s", l->kind, kind_words(l->kind));
+        if (l->has_pool && l->pool) {
+            fputs(" (pool ", out);
+            report_html_text(out, l->pool);
+            fputc(')', out);
+        }
+        fputs("</td><td class=\"num\">", out);
         put_bytes(out, l->bytes);
         fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td><td>", l->blocks);
         put_stack(out, NULL, l->stack);

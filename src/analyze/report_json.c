@@ -5,8 +5,9 @@
  *     "signal", "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
  *     [ { "address", "module", "function", "file", "line", "inlined" } ],
  *     "indirect_bytes", "indirect_blocks" (definitely lost), "held_by" (indirectly lost:
- *     index of the holding leak, or null), "suppression" (--gen-suppressions only) } ],
- *     "errors": [],
+ *     index of the holding leak, or null), "pool", "pool_address" (pool_not_freed),
+ *     "suppression" (--gen-suppressions only) } ],
+ *     "errors": [ { ..., "pool", "pool_address" (pool kinds) } ],
  *     "suppressions": [ { "rule", "file", "line", "count", "bytes" } ], "partial",
  *     "warning" } ] }
  *
@@ -109,6 +110,16 @@ static void put_proposal(FILE *out, const char *rule)
     put_string(out, rule);
 }
 
+/* ", \"pool\": NAME, \"pool_address\": \"0x..\"" for a pool's finding. */
+static void put_pool(FILE *out, int has_pool, const char *name, uint64_t address)
+{
+    if (!has_pool)
+        return;
+    fputs(", \"pool\": ", out);
+    put_string(out, name);
+    fprintf(out, ", \"pool_address\": \"0x%" PRIx64 "\"", address);
+}
+
 static void put_leak(FILE *out, const struct analyze_leak *l)
 {
     fputs("{\"kind\": ", out);
@@ -123,6 +134,7 @@ static void put_leak(FILE *out, const struct analyze_leak *l)
         fprintf(out, ", \"held_by\": %ld", l->held_by);
     else if (strcmp(l->kind, "indirectly_lost") == 0)
         fputs(", \"held_by\": null", out);
+    put_pool(out, l->has_pool, l->pool, l->pool_address);
     put_proposal(out, l->suppression);
     fputc('}', out);
 }
@@ -140,6 +152,27 @@ static void put_bytes(FILE *out, const char *key, const uint8_t *b, size_t n)
     fputc('"', out);
 }
 
+/* Stack `key` when there is one, after sep; returns the separator of the next. */
+static const char *put_named_stack(FILE *out, const char *sep, const char *key,
+                                   const struct analyze_stack *st)
+{
+    if (!st)
+        return sep;
+    fprintf(out, "%s\"%s\": ", sep, key);
+    put_stack(out, st);
+    return ", ";
+}
+
+/* A pool error's stacks: "call" (the annotation that was wrong), and "alloc" and
+ * "first_free" of the block, or "pool_create" and "pool_destroy" of an invalid pool. */
+static void put_pool_stacks(FILE *out, const struct analyze_heap_error *e)
+{
+    int invalid_pool = strcmp(e->kind, "pool_invalid_pool") == 0;
+    const char *sep = put_named_stack(out, "", "call", e->stack);
+    sep = put_named_stack(out, sep, invalid_pool ? "pool_create" : "alloc", e->alloc);
+    put_named_stack(out, sep, invalid_pool ? "pool_destroy" : "first_free", e->freed);
+}
+
 /* The stacks that explain an error: "alloc", "free" (this call, or the block's release
  * for a write after free) and "first_free" (double free), as they apply. */
 static void put_error_stacks(FILE *out, const struct analyze_heap_error *e)
@@ -148,6 +181,11 @@ static void put_error_stacks(FILE *out, const struct analyze_heap_error *e)
     const struct analyze_stack *free_stack = e->stack ? e->stack : e->freed;
     const char *sep = "";
     fputs(", \"stacks\": {", out);
+    if (e->has_pool) {
+        put_pool_stacks(out, e);
+        fputc('}', out);
+        return;
+    }
     if (e->alloc) {
         fputs("\"alloc\": ", out);
         put_stack(out, e->alloc);
@@ -188,6 +226,7 @@ static void put_error(FILE *out, const struct analyze_heap_error *e)
     put_bytes(out, "found", e->found, e->nbytes);
     put_bytes(out, "expected", e->expected, e->nexpected);
     put_error_stacks(out, e);
+    put_pool(out, e->has_pool, e->pool, e->pool_address);
     fputs(", \"message\": ", out);
     put_string(out, e->message);
     put_proposal(out, e->suppression);
@@ -225,6 +264,14 @@ static void put_summary(FILE *out, const struct analyze_process *p)
             ", \"suppressed_bytes\": %" PRIu64 ", \"suppressed_blocks\": %" PRIu64
             ", \"suppressed_errors\": %" PRIu64,
             s->suppressed_bytes, s->suppressed_blocks, s->suppressed_errors);
+    fprintf(out,
+            ", \"pool_allocations\": %" PRIu64 ", \"pool_frees\": %" PRIu64
+            ", \"pool_leaked_bytes\": %" PRIu64 ", \"pool_leaked_blocks\": %" PRIu64
+            ", \"pool_destroyed_bytes\": %" PRIu64 ", \"pool_destroyed_blocks\": %" PRIu64
+            ", \"pool_superblock_bytes\": %" PRIu64 ", \"pool_superblock_blocks\": %" PRIu64,
+            s->pool_allocations, s->pool_frees, s->pool_leaked_bytes, s->pool_leaked_blocks,
+            s->pool_destroyed_bytes, s->pool_destroyed_blocks, s->pool_superblock_bytes,
+            s->pool_superblock_blocks);
     fprintf(out, ", \"leak_scan\": %s", s->scanned ? "true" : "false");
     put_class(out, "definitely_lost", s->scanned, s->definitely_lost_bytes,
               s->definitely_lost_blocks);

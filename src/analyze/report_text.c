@@ -69,15 +69,31 @@ static const char *kind_words(const char *kind, char *buf, size_t len)
         snprintf(buf, len, "not freed (process killed)");
         return buf;
     }
+    if (strcmp(kind, "pool_not_freed") == 0) {
+        snprintf(buf, len, "not freed back to the pool");
+        return buf;
+    }
     snprintf(buf, len, "%s", kind);
     for (char *c = buf; *c; c++)
         *c = *c == '_' ? ' ' : *c;
     return buf;
 }
 
+/* "of pool 'name'" (or "of pool 0x..." when unnamed) for a pool's blocks, else "". */
+static void write_pool(FILE *out, int has_pool, const char *name, uint64_t address)
+{
+    if (!has_pool)
+        return;
+    if (name)
+        fprintf(out, " of pool '%s'", name);
+    else
+        fprintf(out, " of pool 0x%" PRIx64, address);
+}
+
 /*
  * memcheck's loss record line: a definite leak that holds indirect ones says so, "120 (24
- * direct, 96 indirect) bytes", and the indirect ones it holds follow it.
+ * direct, 96 indirect) bytes", and the indirect ones it holds follow it. A pool's blocks
+ * name the pool: "48 bytes in 3 blocks of pool 'parts' are not freed back to the pool".
  */
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
@@ -90,8 +106,9 @@ static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
                 l->bytes + l->indirect_bytes, l->bytes, l->indirect_bytes);
     else
         fprintf(out, "%" PRIu64 " bytes", l->bytes);
-    fprintf(out, " in %" PRIu64 " blocks %s %s%s, allocated at:\n", l->blocks,
-            past ? "were" : "are", kind,
+    fprintf(out, " in %" PRIu64 " blocks", l->blocks);
+    write_pool(out, l->has_pool, l->pool, l->pool_address);
+    fprintf(out, " %s %s%s, allocated at:\n", past ? "were" : "are", kind,
             l->held_by >= 0 ? " (held by the definitely lost blocks above)" : "");
     const struct analyze_stack *s = l->stack;
     if (!s || s->nframes == 0)
@@ -119,9 +136,20 @@ static void write_bytes(FILE *out, uint64_t pid, const char *what, const uint8_t
     fputc('\n', out);
 }
 
+/* What the freed and alloc stacks of an error are: a block's, or an invalid pool's. */
+static void history_words(const struct analyze_heap_error *e, const char **freed,
+                          const char **alloc)
+{
+    int pool = strcmp(e->kind, "pool_invalid_pool") == 0;
+    *freed = pool ? "Pool was destroyed at:" : "Block was freed at:";
+    *alloc = pool ? "Pool was created at:" : "Block was allocated at:";
+}
+
 /* memcheck's shape: what happened, this call's stack, then the block's history. */
 static void write_error(FILE *out, uint64_t pid, const struct analyze_heap_error *e)
 {
+    const char *freed, *alloc;
+    history_words(e, &freed, &alloc);
     fprintf(out, "==%" PRIu64 "== %s", pid, e->message);
     if (e->count > 1)
         fprintf(out, " (%" PRIu64 " times)", e->count);
@@ -131,11 +159,11 @@ static void write_error(FILE *out, uint64_t pid, const struct analyze_heap_error
     write_bytes(out, pid, "found:   ", e->found, e->nbytes);
     write_bytes(out, pid, "expected:", e->expected, e->nexpected);
     if (e->freed) {
-        fprintf(out, "==%" PRIu64 "==  Block was freed at:\n", pid);
+        fprintf(out, "==%" PRIu64 "==  %s\n", pid, freed);
         write_stack(out, pid, e->freed);
     }
     if (e->alloc) {
-        fprintf(out, "==%" PRIu64 "==  Block was allocated at:\n", pid);
+        fprintf(out, "==%" PRIu64 "==  %s\n", pid, alloc);
         write_stack(out, pid, e->alloc);
     }
     fprintf(out, "==%" PRIu64 "==\n", pid);
@@ -181,6 +209,26 @@ static void write_suppressed(FILE *out, const struct analyze_process *p)
     }
 }
 
+/* The pools' lines, when the program annotated any. */
+static void write_pool_summary(FILE *out, const struct analyze_process *p)
+{
+    const struct analyze_summary *s = &p->summary;
+    uint64_t pid = p->pid;
+    if (s->pool_allocations == 0)
+        return;
+    fprintf(out, "==%" PRIu64 "==   pool blocks: %" PRIu64 " handed out, %" PRIu64 " given back\n",
+            pid, s->pool_allocations, s->pool_frees);
+    write_class(out, pid, "not freed back to pools", s->pool_leaked_bytes, s->pool_leaked_blocks);
+    if (s->pool_destroyed_blocks)
+        write_class(out, pid, "released by pool destroy", s->pool_destroyed_bytes,
+                    s->pool_destroyed_blocks);
+    if (s->pool_superblock_blocks)
+        fprintf(out,
+                "==%" PRIu64 "==   pool superblocks: %" PRIu64 " bytes in %" PRIu64
+                " blocks (malloc'ed memory of the pools above; not leaks of their own)\n",
+                pid, s->pool_superblock_bytes, s->pool_superblock_blocks);
+}
+
 static void write_summary(FILE *out, const struct analyze_process *p)
 {
     const struct analyze_summary *s = &p->summary;
@@ -214,6 +262,7 @@ static void write_summary(FILE *out, const struct analyze_process *p)
     } else if (p->nleaks && strcmp(p->leaks[0].kind, "not_freed") == 0) {
         write_class(out, pid, "not freed (process killed)", s->leaked_bytes, s->leaked_blocks);
     }
+    write_pool_summary(out, p);
     write_suppressed(out, p);
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,
             s->leaked_bytes, s->leaked_blocks);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/errors.h"
 #include "analyze/runtime.h"
 #include "trace/format.h"
 
@@ -38,8 +39,8 @@ static const char *known_kind(const char *name, size_t n)
 {
     if (n == strlen(SUPPRESS_LEAK) && memcmp(name, SUPPRESS_LEAK, n) == 0)
         return SUPPRESS_LEAK;
-    for (unsigned k = 1; k < ERR_KIND_LIMIT; k++) {
-        const char *e = trace_error_name(k);
+    for (unsigned k = errors_kind_next(0); k; k = errors_kind_next(k)) {
+        const char *e = errors_kind_name(k);
         if (strlen(e) == n && memcmp(name, e, n) == 0)
             return e;
     }
@@ -50,14 +51,14 @@ static const char *known_kind(const char *name, size_t n)
 static void list_kinds(char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "%s", SUPPRESS_LEAK);
-    for (unsigned k = 1; k < ERR_KIND_LIMIT && used < len; k++)
-        used += (size_t)snprintf(buf + used, len - used, ", %s", trace_error_name(k));
+    for (unsigned k = errors_kind_next(0); k && used < len; k = errors_kind_next(k))
+        used += (size_t)snprintf(buf + used, len - used, ", %s", errors_kind_name(k));
 }
 
 __attribute__((format(printf, 5, 6))) static int
 bad_line(struct analyze_error *err, const char *file, int line, size_t offset, const char *fmt, ...)
 {
-    char cause[192];
+    char cause[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cause, sizeof(cause), fmt, ap);
@@ -108,7 +109,7 @@ static int parse_line(struct suppress *s, const char *file, int lineno, size_t o
                         (int)(n > 60 ? 60 : n), line);
     struct suppress_rule r = {.file = file, .line = lineno};
     if (!(r.kind = known_kind(line, (size_t)(colon - line)))) {
-        char kinds[160];
+        char kinds[320];
         list_kinds(kinds, sizeof(kinds));
         return bad_line(err, file, lineno, offset, "unknown suppression kind '%.*s' (known: %s)",
                         (int)(colon - line > 40 ? 40 : colon - line), line, kinds);

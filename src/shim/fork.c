@@ -18,6 +18,7 @@
 
 #include "shim/guard.h"
 #include "shim/modules.h"
+#include "shim/pool.h"
 #include "shim/scan.h"
 #include "shim/shim.h"
 #include "shim/stack.h"
@@ -64,6 +65,7 @@ int shim_fork_start(void)
     if (rc == 0) {
         stack_republish();
         guard_record_live();
+        pool_record_inherited();
     }
     atomic_store(&shim_phase, rc == 0 ? SHIM_RECORDING : SHIM_OFF);
     shim_tls.guard--;

@@ -1,6 +1,6 @@
 # src/shim: libheapwise.so, the preload shim, and libhwshim.la, its pure parts (ring, stack
 # table, options, log, block map, quarantine, leak-scan marking, /proc/self/maps parsing, anonymous mappings)
-# that the unit tests link without preloading anything.
+# that the unit tests link without preloading anything; the table of live pools too.
 HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 
 noinst_LTLIBRARIES += libhwshim.la
@@ -17,7 +17,8 @@ libhwshim_la_SOURCES = \
 	src/shim/maps.c src/shim/maps.h \
 	src/shim/anonmap.c src/shim/anonmap.h \
 	src/shim/ownmem.c src/shim/ownmem.h \
-	src/shim/pagemap.c src/shim/pagemap.h
+	src/shim/pagemap.c src/shim/pagemap.h \
+	src/shim/pooltab.c src/shim/pooltab.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la
@@ -31,6 +32,7 @@ libheapwise_la_SOURCES = \
 	src/shim/fatal.c src/shim/fatal.h \
 	src/shim/interpose.c src/shim/interpose_cxx.c \
 	src/shim/modules.c src/shim/modules.h \
+	src/shim/pool.c src/shim/pool.h \
 	src/shim/real.c src/shim/real.h \
 	src/shim/record.c src/shim/record.h \
 	src/shim/scan.c src/shim/scan.h \

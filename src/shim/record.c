@@ -155,6 +155,61 @@ int record_leakscan(uint32_t flags, uint64_t time_ns, uint32_t threads, uint32_t
     return 0;
 }
 
+void record_pool_create(const void *pool, const char *name, uint32_t name_len, uint32_t stack,
+                        unsigned flags)
+{
+    uint32_t size = (uint32_t)sizeof(struct trace_rec_pool_create) + name_len;
+    struct trace_rec_pool_create *r = record_reserve(size);
+    if (!r)
+        return;
+    r->pool = (uintptr_t)pool;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    r->name_len = name_len;
+    memcpy(r + 1, name, name_len);
+    ring_commit(r, trace_hdr_word(trace_align(size), TRACE_REC_POOL_CREATE, (uint16_t)flags));
+}
+
+void record_pool_alloc(const void *pool, const void *ptr, size_t size, uint32_t stack)
+{
+    struct trace_rec_pool_alloc *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    r->pool = (uintptr_t)pool;
+    r->ptr = (uintptr_t)ptr;
+    r->size = size;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_ALLOC, 0));
+}
+
+void record_pool_free(const void *pool, const void *ptr, uint32_t stack)
+{
+    struct trace_rec_pool_free *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    r->pool = (uintptr_t)pool;
+    r->ptr = (uintptr_t)ptr;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_FREE, 0));
+}
+
+void record_pool_destroy(const void *pool, uint32_t stack)
+{
+    struct trace_rec_pool_destroy *r = record_reserve(sizeof(*r));
+    if (!r)
+        return;
+    r->pool = (uintptr_t)pool;
+    r->time_ns = record_now();
+    r->stack = stack;
+    r->tid = record_tid();
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_DESTROY, 0));
+}
+
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked)
 {
     struct trace_rec_end *r = record_reserve(sizeof(*r));

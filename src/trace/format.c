@@ -19,6 +19,10 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_END] = sizeof(struct trace_rec_end),
     [TRACE_REC_ERROR] = sizeof(struct trace_rec_error),
     [TRACE_REC_LEAKSCAN] = sizeof(struct trace_rec_leakscan),
+    [TRACE_REC_POOL_CREATE] = sizeof(struct trace_rec_pool_create),
+    [TRACE_REC_POOL_ALLOC] = sizeof(struct trace_rec_pool_alloc),
+    [TRACE_REC_POOL_FREE] = sizeof(struct trace_rec_pool_free),
+    [TRACE_REC_POOL_DESTROY] = sizeof(struct trace_rec_pool_destroy),
 };
 
 static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
@@ -27,7 +31,9 @@ static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_STACK] = "stack",     [TRACE_REC_ALLOC] = "alloc",
     [TRACE_REC_FREE] = "free",       [TRACE_REC_REALLOC] = "realloc",
     [TRACE_REC_END] = "end",         [TRACE_REC_ERROR] = "error",
-    [TRACE_REC_LEAKSCAN] = "leakscan",
+    [TRACE_REC_LEAKSCAN] = "leakscan", [TRACE_REC_POOL_CREATE] = "pool_create",
+    [TRACE_REC_POOL_ALLOC] = "pool_alloc", [TRACE_REC_POOL_FREE] = "pool_free",
+    [TRACE_REC_POOL_DESTROY] = "pool_destroy",
 };
 
 static const char *const error_names[ERR_KIND_LIMIT] = {
@@ -158,6 +164,38 @@ static int check_leakscan(const struct trace_rec_leakscan *r, const char **why)
     return 0;
 }
 
+static int check_pool_create(const struct trace_rec_pool_create *r, const char **why)
+{
+    if (r->name_len > TRACE_POOL_NAME_MAX || sizeof(*r) + (uint64_t)r->name_len > r->h.size) {
+        *why = "pool name exceeds the record";
+        return -EINVAL;
+    }
+    if (r->h.aux > TRACE_POOL_INHERITED) {
+        *why = "pool flags out of range";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* The pool records other than create: nothing in aux, and a block is never NULL. */
+static int check_pool_event(const struct trace_rec_hdr *h, const char **why)
+{
+    uint64_t ptr = 0;
+    if (h->type == TRACE_REC_POOL_ALLOC)
+        ptr = ((const struct trace_rec_pool_alloc *)h)->ptr;
+    else if (h->type == TRACE_REC_POOL_FREE)
+        ptr = ((const struct trace_rec_pool_free *)h)->ptr;
+    if (h->aux != 0) {
+        *why = "pool record flags out of range";
+        return -EINVAL;
+    }
+    if (h->type != TRACE_REC_POOL_DESTROY && ptr == 0) {
+        *why = "pool block of a null pointer";
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int check_body(const struct trace_rec_hdr *h, const char **why)
 {
     switch (h->type) {
@@ -174,6 +212,12 @@ static int check_body(const struct trace_rec_hdr *h, const char **why)
         return check_error((const struct trace_rec_error *)h, why);
     case TRACE_REC_LEAKSCAN:
         return check_leakscan((const struct trace_rec_leakscan *)h, why);
+    case TRACE_REC_POOL_CREATE:
+        return check_pool_create((const struct trace_rec_pool_create *)h, why);
+    case TRACE_REC_POOL_ALLOC:
+    case TRACE_REC_POOL_FREE:
+    case TRACE_REC_POOL_DESTROY:
+        return check_pool_event(h, why);
     case TRACE_REC_REALLOC:
         if (((const struct trace_rec_realloc *)h)->old_ptr == 0) {
             *why = "realloc of a null pointer";
@@ -197,7 +241,7 @@ long trace_rec_check(const void *p, size_t avail, const char **why)
         *why = "bad record size";
         return -EINVAL;
     }
-    if (h.type == 0 || h.type >= TRACE_REC_TYPE_LIMIT) {
+    if (h.type == 0 || h.type >= TRACE_REC_TYPE_LIMIT || min_sizes[h.type] == 0) {
         *why = "unknown record type";
         return -EINVAL;
     }

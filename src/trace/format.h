@@ -58,7 +58,12 @@ enum trace_rec_type {
     TRACE_REC_END = 9,      /* the process is exiting: status, counters */
     TRACE_REC_ERROR = 10,   /* a heap error found by the block guard */
     TRACE_REC_LEAKSCAN = 11, /* classes of live blocks found by a reachability scan */
-    TRACE_REC_TYPE_LIMIT    /* one past the last known type */
+    TRACE_REC_POOL_CREATE = 13,  /* a memory pool was announced (heapwise_pool_create) */
+    TRACE_REC_POOL_ALLOC = 14,   /* a pool handed out a block (heapwise_pool_alloc) */
+    TRACE_REC_POOL_FREE = 15,    /* a block was given back to its pool (heapwise_pool_free) */
+    TRACE_REC_POOL_DESTROY = 16, /* a pool went away (heapwise_pool_destroy) */
+    TRACE_REC_TYPE_LIMIT    /* one past the last known type; numbers in between that no
+                               type has are unknown types too */
 };
 
 /* Who allocated or released a block; stored in trace_rec_hdr.aux. */
@@ -288,6 +293,60 @@ struct trace_rec_leakscan {
     uint64_t time_ns;        /* CLOCK_MONOTONIC at the start of the scan */
     uint32_t threads;        /* threads whose stacks and registers were scanned */
     uint32_t threads_missed; /* threads that did not stop in time (scanned conservatively) */
+};
+
+/* Longest pool name a POOL_CREATE record carries, in bytes; longer names are cut. */
+#define TRACE_POOL_NAME_MAX 255
+/* trace_rec_pool_create.h.aux: a pool created before a fork, recorded again in the child. */
+#define TRACE_POOL_INHERITED 1
+
+/*
+ * The pool records: a program's own allocator (a partition pool, a slab cache, an arena)
+ * announced through the heapwise_pool_* annotations. The shim records the calls as they
+ * are; the reader judges them (double or foreign frees, unknown pools). `pool` is the
+ * handle the program chose (any non-NULL address; NULL is recorded and judged invalid).
+ */
+
+/* TRACE_REC_POOL_CREATE: followed by name_len bytes of the name (no NUL). h.aux = 0 or
+ * TRACE_POOL_INHERITED. */
+struct trace_rec_pool_create {
+    struct trace_rec_hdr h;
+    uint64_t pool;     /* the pool's handle */
+    uint64_t time_ns;  /* CLOCK_MONOTONIC */
+    uint32_t stack;    /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;      /* kernel thread id */
+    uint32_t name_len; /* bytes of name, <= TRACE_POOL_NAME_MAX; 0: unnamed */
+    uint32_t reserved;
+};
+
+/* TRACE_REC_POOL_ALLOC: the pool handed out size bytes at ptr (never NULL). h.aux = 0. */
+struct trace_rec_pool_alloc {
+    struct trace_rec_hdr h;
+    uint64_t pool;    /* the pool's handle */
+    uint64_t ptr;     /* the block's address */
+    uint64_t size;    /* bytes of the block */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;     /* kernel thread id */
+};
+
+/* TRACE_REC_POOL_FREE: ptr (never NULL) was given back to the pool. h.aux = 0. */
+struct trace_rec_pool_free {
+    struct trace_rec_hdr h;
+    uint64_t pool;    /* the pool's handle */
+    uint64_t ptr;     /* the pointer given back */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id (TRACE_STACK_NONE when free stacks are off) */
+    uint32_t tid;     /* kernel thread id */
+};
+
+/* TRACE_REC_POOL_DESTROY: the pool is gone, with every block it still held. h.aux = 0. */
+struct trace_rec_pool_destroy {
+    struct trace_rec_hdr h;
+    uint64_t pool;    /* the pool's handle */
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t tid;     /* kernel thread id */
 };
 
 /* Round n up to the record alignment. */

@@ -14,7 +14,8 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/err_overflow_tail \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
-	tests/progs/leak_more tests/progs/secure_probe
+	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
+	tests/progs/pool_slab
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_more_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
@@ -62,6 +63,9 @@ tests_progs_signals_CFLAGS = $(PROG_CFLAGS)
 tests_progs_signals_LDADD = -lpthread
 tests_progs_killed_CFLAGS = $(PROG_CFLAGS)
 tests_progs_closefds_CFLAGS = $(PROG_CFLAGS)
+tests_progs_pool_partition_SOURCES = tests/progs/pool_partition.c tests/progs/opaque.h
+tests_progs_pool_partition_CFLAGS = $(PROG_CFLAGS)
+tests_progs_pool_slab_CFLAGS = $(PROG_CFLAGS)
 tests_progs_stress_SOURCES = tests/progs/stress.cc
 tests_progs_stress_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 tests_progs_stress_LDADD = -lpthread
@@ -91,7 +95,7 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
 	tests/integration/diff.sh tests/integration/damaged_traces.sh \
-	tests/integration/secure.sh
+	tests/integration/secure.sh tests/integration/pools.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshot as an artifact of the build tree.
 CLEANFILES += tests/integration/html_browser.png

@@ -56,7 +56,7 @@ expect_eq "$(cat "$T/stdout")" "" "the program did not run"
 printf 'leak:ok\n# fine\nlek:make_node\n' >"$T/bad.supp"
 hw_run --suppressions="$T/bad.supp" "$PROGS/leak_classes"
 expect_eq "$rc" 2 "bad suppressions file"
-expect_eq "$(cat "$T/stderr")" "heapwise run: $T/bad.supp:3: unknown suppression kind 'lek' (known: leak, double_free, invalid_free, mismatched_free, header_corruption, overflow, write_after_free)" \
+expect_eq "$(cat "$T/stderr")" "heapwise run: $T/bad.supp:3: unknown suppression kind 'lek' (known: leak, double_free, invalid_free, mismatched_free, header_corruption, overflow, write_after_free, pool_double_free, pool_invalid_free, pool_double_alloc, pool_invalid_pool)" \
     "one-line message"
 expect_eq "$(cat "$T/stdout")" "" "the program did not run"
 hw_run --suppressions="$T/missing.supp" "$PROGS/leak_classes"

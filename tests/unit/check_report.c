@@ -21,8 +21,8 @@ static struct analyze_frame frames[] = {
     {0x10, NULL, NULL, NULL, 0, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
-static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
-                                      {"leaked", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
+static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                      {"leaked", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
 static const char *argv[] = {"demo", "a1"};
 #define PROG_NAME "/usr/bin/demo"
 
@@ -89,9 +89,9 @@ END_TEST
 START_TEST(test_held_leaks)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak held[] = {{"definitely_lost", 16, 1, &stacks[0], NULL, 48, 3, -1, 0, 0},
-                                  {"indirectly_lost", 48, 3, &stacks[1], NULL, 0, 0, 0, 0, 0},
-                                  {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
+    struct analyze_leak held[] = {{"definitely_lost", 16, 1, &stacks[0], NULL, 48, 3, -1, 0, 0, 0, 0, NULL},
+                                  {"indirectly_lost", 48, 3, &stacks[1], NULL, 0, 0, 0, 0, 0, 0, 0, NULL},
+                                  {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
     p.leaks = held;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -114,9 +114,9 @@ END_TEST
 START_TEST(test_text_leak_classes)
 {
     struct analyze_process p = make_process();
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
-                                     {"possibly_lost", 16, 1, &stacks[1], NULL, 0, 0, -1, 0, 0},
-                                     {"still_reachable", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                     {"possibly_lost", 16, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                     {"still_reachable", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
     p.leaks = classed;
     p.nleaks = 3;
     p.summary.scanned = 1;
@@ -228,7 +228,7 @@ START_TEST(test_text_escaping)
                                     NULL, 0, 0, NULL},
                                    {0x20, NULL, "g\xc3\xa9\xc2\x9b\xff\\", "/s/a\rb.c", 3, 0, NULL}};
     struct analyze_stack st = {2, 2, evil};
-    struct analyze_leak l = {"leaked", 8, 1, &st, NULL, 0, 0, -1, 0, 0};
+    struct analyze_leak l = {"leaked", 8, 1, &st, NULL, 0, 0, -1, 0, 0, 0, 0, NULL};
     const char *args[] = {"demo", "\x1b[31mred"};
     p.argv = args;
     p.exe = "/tmp/a\nb";
@@ -267,9 +267,9 @@ START_TEST(test_text_suppressions)
     struct analyze_suppressed used[] = {
         {"leak", "leak_three", "leak:leak_three", "s.supp", 3, 2, 40},
         {"double_free", "^x$", "double_free:^x$", "/etc/more.supp", 1, 5, 0}};
-    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0},
-                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0},
-                                      {"leaked", 4, 1, &stacks[1], NULL, 0, 0, -1, 0, 0}};
+    struct analyze_leak proposed[] = {{"definitely_lost", 300, 3, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0, 0, 0, NULL},
+                                      {"indirectly_lost", 8, 1, &stacks[0], "leak:^leak_three$", 0, 0, -1, 0, 0, 0, 0, NULL},
+                                      {"leaked", 4, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
     p.suppressed = used;
     p.nsuppressed = 2;
     p.summary.suppressed_bytes = 40, p.summary.suppressed_blocks = 2;
@@ -304,10 +304,10 @@ START_TEST(test_flamegraph)
     struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL},
                                   {0x30, PROG_NAME, "main", NULL, 0, 0, NULL}};
     struct analyze_stack odd_stack = {7, 2, odd};
-    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0},
-                                     {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0},
-                                     {"possibly_lost", 16, 1, &odd_stack, NULL, 0, 0, -1, 0, 0},
-                                     {"definitely_lost", 5, 1, &odd_stack, NULL, 0, 0, -1, 0, 0}};
+    struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                     {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                     {"possibly_lost", 16, 1, &odd_stack, NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                     {"definitely_lost", 5, 1, &odd_stack, NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
     struct analyze_process p = make_process(), q = make_process();
     p.leaks = classed;
     p.nleaks = 4;
@@ -352,9 +352,9 @@ START_TEST(test_html_escaping)
         {0x401100, "/usr/bin/demo", "main</script>", "/src/demo.c", 9, 0, NULL},
     };
     struct analyze_stack op_stack = {7, 2, op};
-    struct analyze_leak leak = {"definitely_lost", 40, 2, &op_stack, NULL, 0, 0, -1, 0, 0};
-    struct analyze_leak sites[] = {{"allocated", 100, 1, &op_stack, NULL, 0, 0, -1, 0, 0},
-                                   {"allocated", 50, 9, &stacks[0], NULL, 0, 0, -1, 50, 4}};
+    struct analyze_leak leak = {"definitely_lost", 40, 2, &op_stack, NULL, 0, 0, -1, 0, 0, 0, 0, NULL};
+    struct analyze_leak sites[] = {{"allocated", 100, 1, &op_stack, NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+                                   {"allocated", 50, 9, &stacks[0], NULL, 0, 0, -1, 50, 4, 0, 0, NULL}};
     struct analyze_point timeline[] = {{0, 10, 1}, {500, 1234, 3}, {900, 40, 2}};
     struct analyze_process p = make_process();
     p.exe = "/bin/x<b>";

@@ -92,7 +92,9 @@ START_TEST(test_bad_lines)
     ck_assert_uint_eq(s.n, 1);
     ck_assert_str_eq(err.message, "supp.txt:2: unknown suppression kind 'lek' (known: leak, "
                                   "double_free, invalid_free, mismatched_free, "
-                                  "header_corruption, overflow, write_after_free)");
+                                  "header_corruption, overflow, write_after_free, "
+                                  "pool_double_free, pool_invalid_free, pool_double_alloc, "
+                                  "pool_invalid_pool)");
     ck_assert_int_eq(err.offset, 8);
     ck_assert_int_eq(parse("\n\nmake_node\n"), -EINVAL);
     ck_assert_str_eq(err.message, "supp.txt:3: expected KIND:PATTERN, got 'make_node'");
