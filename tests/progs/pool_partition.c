@@ -8,9 +8,17 @@
  * is never destroyed, so at exit its area (512 bytes) is lost too: it is the pool's
  * superblock, set apart, not a second leak. Prints one line and exits 0, with or without
  * heapwise.
+ *
+ * With the argument "fork": two blocks are taken, then the process forks. The child leaks
+ * two blocks of its own, gives the first back (taken before the fork: valid in its trace
+ * too) and gives it back again (pool_double_free); the parent waits, gives both blocks
+ * back and destroys the pool: nothing to report in the parent.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "heapwise.h"
 #include "opaque.h"
@@ -58,6 +66,12 @@ __attribute__((noinline)) void part_free(struct partition *p, void *block)
     p->free_list = block;
 }
 
+__attribute__((noinline)) void part_destroy(struct partition *p)
+{
+    heapwise_pool_destroy(p);
+    free(p->area);
+}
+
 __attribute__((noinline)) void leak_two(struct partition *p)
 {
     void *volatile kept = NULL;
@@ -78,12 +92,37 @@ __attribute__((noinline)) void give_back_foreign(struct partition *p)
     part_free(p, opaque(local)); /* MARK:give_back_foreign */
 }
 
-int main(void)
+static int fork_mode(struct partition *part)
+{
+    void *first = part_alloc(part), *second = part_alloc(part);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        leak_two(part);
+        part_free(part, first); /* MARK:child_free */
+        give_back_twice(part, first);
+        printf("pool_partition: child\n");
+        exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    part_free(part, first);
+    part_free(part, second);
+    part_destroy(part);
+    printf("pool_partition: parent, child exited %d\n", WEXITSTATUS(status));
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     struct partition part;
     void *kept[5];
     if (part_init(&part, "partition") < 0)
         return 1;
+    if (argc > 1 && strcmp(argv[1], "fork") == 0)
+        return fork_mode(&part);
     for (int i = 0; i < 5; i++)
         kept[i] = part_alloc(&part);
     for (int i = 0; i < 5; i++)

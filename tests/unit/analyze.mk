@@ -4,7 +4,7 @@ ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
 	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
-	tests/unit/check_timeline
+	tests/unit/check_timeline tests/unit/check_pools
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -69,6 +69,10 @@ tests_unit_check_suppress_LDADD = $(ANALYZE_TEST_LIBS)
 tests_unit_check_errors_SOURCES = tests/unit/check_errors.c $(TRACEGEN)
 tests_unit_check_errors_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_errors_LDADD = $(ANALYZE_TEST_LIBS)
+
+tests_unit_check_pools_SOURCES = tests/unit/check_pools.c $(TRACEGEN)
+tests_unit_check_pools_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_pools_LDADD = $(ANALYZE_TEST_LIBS)
 
 # The guard header layout lives in src/trace (shared by shim and analyzer); tested here.
 tests_unit_check_blockhdr_SOURCES = tests/unit/check_blockhdr.c

@@ -191,6 +191,69 @@ START_TEST(test_unknown_type)
 }
 END_TEST
 
+/* A number between known types that no type has is unknown too. */
+START_TEST(test_type_without_struct)
+{
+    expect_corrupt(trace_hdr_word(48, 12, 0), "unknown record type");
+}
+END_TEST
+
+/* Pool records: all four read back in order; a NULL block and a long name are refused. */
+START_TEST(test_pool_records)
+{
+    tracegen_pool_create(&g, 0x5000, "partition", 1, 0);
+    tracegen_pool_alloc(&g, 0x5000, 0x6000, 32, 1);
+    tracegen_pool_free(&g, 0x5000, 0x6000, 2);
+    tracegen_pool_destroy(&g, 0x5000, 3);
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[4];
+    ck_assert_int_eq(read_all(&r, types, 4), 4);
+    ck_assert_uint_eq(types[0], TRACE_REC_POOL_CREATE);
+    ck_assert_uint_eq(types[1], TRACE_REC_POOL_ALLOC);
+    ck_assert_uint_eq(types[2], TRACE_REC_POOL_FREE);
+    ck_assert_uint_eq(types[3], TRACE_REC_POOL_DESTROY);
+    ck_assert_int_eq(r.stop, READER_EOF);
+    reader_close(&r);
+}
+END_TEST
+
+/* Read a trace whose second record is bad: one record read, stopped there for why. */
+static void expect_second_bad(const char *why, size_t bad_at)
+{
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[2];
+    ck_assert_int_eq(read_all(&r, types, 2), 1);
+    ck_assert_int_eq(r.stop, READER_CORRUPT);
+    ck_assert_str_eq(r.why, why);
+    ck_assert_uint_eq(r.good_end, bad_at);
+    reader_close(&r);
+}
+
+START_TEST(test_pool_null_block)
+{
+    tracegen_pool_create(&g, 0x5000, "partition", 1, 0);
+    size_t bad_at = g.len;
+    tracegen_pool_free(&g, 0x5000, 0, 1);
+    expect_second_bad("pool block of a null pointer", bad_at);
+}
+END_TEST
+
+START_TEST(test_pool_long_name)
+{
+    struct trace_rec_pool_create c = {.pool = 0x5000, .name_len = TRACE_POOL_NAME_MAX + 1};
+    uint32_t size = trace_align(sizeof(c) + TRACE_POOL_NAME_MAX + 1);
+    c.h = (struct trace_rec_hdr){size, TRACE_REC_POOL_CREATE, 0};
+    unsigned char rec[sizeof(c) + TRACE_POOL_NAME_MAX + 8] = {0};
+    memcpy(rec, &c, sizeof(c));
+    tracegen_pool_create(&g, 0x4000, "ok", 0, 0);
+    size_t bad_at = g.len;
+    tracegen_raw(&g, rec, size);
+    expect_second_bad("pool name exceeds the record", bad_at);
+}
+END_TEST
+
 START_TEST(test_bad_kind)
 {
     expect_corrupt(trace_hdr_word(48, TRACE_REC_ALLOC, KIND_LIMIT), "allocation kind out of range");
@@ -264,6 +327,10 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_bad_size);
     tcase_add_test(tc, test_unknown_type);
     tcase_add_test(tc, test_bad_kind);
+    tcase_add_test(tc, test_type_without_struct);
+    tcase_add_test(tc, test_pool_records);
+    tcase_add_test(tc, test_pool_null_block);
+    tcase_add_test(tc, test_pool_long_name);
     tcase_add_test(tc, test_torn_tail);
     tcase_add_test(tc, test_zero_word_ends_data);
     tcase_add_test(tc, test_larger_than_buffer);

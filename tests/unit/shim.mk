@@ -1,11 +1,11 @@
 # Unit tests of src/shim: one Check suite per pure module (ring, stack table, options,
-# block map, quarantine, leak-scan marking, /proc/self/maps, anonymous mappings),
-# linked to libhwshim.la without preloading anything, plus the export allow-list check of
-# the built libheapwise.so.
+# block map, quarantine, leak-scan marking, /proc/self/maps, anonymous mappings, the table
+# of live pools), linked to libhwshim.la without preloading anything, plus the export
+# allow-list check of the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
 	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
 	tests/unit/check_maps tests/unit/check_anonmap tests/unit/check_summary \
-	tests/unit/check_clock
+	tests/unit/check_clock tests/unit/check_pooltab
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -29,6 +29,10 @@ tests_unit_check_stacktab_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_summary_SOURCES = tests/unit/check_summary.c
 tests_unit_check_summary_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_summary_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_pooltab_SOURCES = tests/unit/check_pooltab.c
+tests_unit_check_pooltab_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_pooltab_LDADD = $(SHIM_TEST_LIBS)
 
 tests_unit_check_options_SOURCES = tests/unit/check_options.c
 tests_unit_check_options_CFLAGS = $(SHIM_TEST_CFLAGS)

@@ -142,6 +142,50 @@ void tracegen_free_stack(struct tracegen *g, unsigned kind, uint64_t ptr, uint32
     r->tid = 7;
 }
 
+void tracegen_pool_create(struct tracegen *g, uint64_t pool, const char *name, uint32_t stack,
+                          unsigned flags)
+{
+    size_t len = name ? strlen(name) : 0;
+    struct trace_rec_pool_create *r = record(g, TRACE_REC_POOL_CREATE, flags, sizeof(*r), len);
+    r->pool = pool;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+    r->name_len = (uint32_t)len;
+    memcpy(r + 1, name ? name : "", len);
+}
+
+void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64_t size,
+                         uint32_t stack)
+{
+    struct trace_rec_pool_alloc *r = record(g, TRACE_REC_POOL_ALLOC, 0, sizeof(*r), 0);
+    r->pool = pool;
+    r->ptr = ptr;
+    r->size = size;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
+void tracegen_pool_free(struct tracegen *g, uint64_t pool, uint64_t ptr, uint32_t stack)
+{
+    struct trace_rec_pool_free *r = record(g, TRACE_REC_POOL_FREE, 0, sizeof(*r), 0);
+    r->pool = pool;
+    r->ptr = ptr;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
+void tracegen_pool_destroy(struct tracegen *g, uint64_t pool, uint32_t stack)
+{
+    struct trace_rec_pool_destroy *r = record(g, TRACE_REC_POOL_DESTROY, 0, sizeof(*r), 0);
+    r->pool = pool;
+    r->time_ns = g->time_ns += 1000;
+    r->stack = stack;
+    r->tid = 7;
+}
+
 void tracegen_error(struct tracegen *g, const struct trace_rec_error *e)
 {
     struct trace_rec_error *r = record(g, TRACE_REC_ERROR, e->h.aux, sizeof(*r), 0);

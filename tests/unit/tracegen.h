@@ -39,6 +39,13 @@ void tracegen_free_stack(struct tracegen *g, unsigned kind, uint64_t ptr, uint32
 void tracegen_error(struct tracegen *g, const struct trace_rec_error *e);
 void tracegen_realloc(struct tracegen *g, uint64_t old_ptr, uint64_t new_ptr, uint64_t size,
                       uint32_t stack);
+/* Pool records (flags of create: 0 or TRACE_POOL_INHERITED; name NULL: unnamed). */
+void tracegen_pool_create(struct tracegen *g, uint64_t pool, const char *name, uint32_t stack,
+                          unsigned flags);
+void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64_t size,
+                         uint32_t stack);
+void tracegen_pool_free(struct tracegen *g, uint64_t pool, uint64_t ptr, uint32_t stack);
+void tracegen_pool_destroy(struct tracegen *g, uint64_t pool, uint32_t stack);
 void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked);
 /* n raw bytes, appended as they are (for corrupt records). */
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
