@@ -112,25 +112,20 @@ static int sample(struct run *run, uint64_t time_ns, int rc)
 static int apply_pool(struct run *run, const struct trace_rec_hdr *h)
 {
     const struct trace_rec_pool_create *cr = (const void *)h;
-    const struct trace_rec_pool_alloc *al = (const void *)h;
-    const struct trace_rec_pool_free *fr = (const void *)h;
-    const struct trace_rec_pool_destroy *de = (const void *)h;
-    switch (h->type) {
-    case TRACE_REC_POOL_CREATE:
+    const struct trace_rec_pool *ev = (const void *)h;
+    if (h->type == TRACE_REC_POOL_CREATE) {
         note_time(run, cr->time_ns);
         return pools_create(&run->pools, cr);
-    case TRACE_REC_POOL_ALLOC:
-        note_time(run, al->time_ns);
-        return pools_alloc(&run->pools, al);
-    case TRACE_REC_POOL_FREE:
-        note_time(run, fr->time_ns);
-        return pools_free(&run->pools, fr);
-    case TRACE_REC_POOL_DESTROY:
-        note_time(run, de->time_ns);
-        return pools_destroy(&run->pools, de);
-    default:
-        return 0;
     }
+    if (h->type != TRACE_REC_POOL_ALLOC && h->type != TRACE_REC_POOL_FREE &&
+        h->type != TRACE_REC_POOL_DESTROY)
+        return 0;
+    note_time(run, ev->time_ns);
+    if (h->type == TRACE_REC_POOL_ALLOC)
+        return pools_alloc(&run->pools, ev);
+    if (h->type == TRACE_REC_POOL_FREE)
+        return pools_free(&run->pools, ev);
+    return pools_destroy(&run->pools, ev);
 }
 
 static int apply(struct run *run, const struct trace_rec_hdr *h)

@@ -109,7 +109,7 @@ int pools_create(struct pools *p, const struct trace_rec_pool_create *r)
 }
 
 /* A block handed out at the start of one still handed out: report, then replace it. */
-static int double_alloc(struct pools *p, struct pool *pl, const struct trace_rec_pool_alloc *r,
+static int double_alloc(struct pools *p, struct pool *pl, const struct trace_rec_pool *r,
                         const struct pool_block *old)
 {
     struct error_entry en;
@@ -123,7 +123,7 @@ static int double_alloc(struct pools *p, struct pool *pl, const struct trace_rec
     return errors_add_found(p->errors, &en);
 }
 
-int pools_alloc(struct pools *p, const struct trace_rec_pool_alloc *r)
+int pools_alloc(struct pools *p, const struct trace_rec_pool *r)
 {
     struct pool *pl = live_pool(p, r->pool);
     if (!pl)
@@ -176,7 +176,7 @@ static void explain_foreign(const struct pools *p, const struct pool *pl, struct
 }
 
 /* ptr given back to pl, which did not hand it out: a double or a foreign free. */
-static int bad_free(struct pools *p, struct pool *pl, const struct trace_rec_pool_free *r)
+static int bad_free(struct pools *p, struct pool *pl, const struct trace_rec_pool *r)
 {
     const struct pool_block *f = hmap_get(&pl->freed, r->ptr);
     struct error_entry en;
@@ -205,7 +205,7 @@ static int remember_freed(struct pool *pl, uint64_t ptr, const struct pool_block
     return 0;
 }
 
-int pools_free(struct pools *p, const struct trace_rec_pool_free *r)
+int pools_free(struct pools *p, const struct trace_rec_pool *r)
 {
     struct pool *pl = live_pool(p, r->pool);
     if (!pl)
@@ -222,7 +222,7 @@ int pools_free(struct pools *p, const struct trace_rec_pool_free *r)
     return bad_free(p, pl, r);
 }
 
-int pools_destroy(struct pools *p, const struct trace_rec_pool_destroy *r)
+int pools_destroy(struct pools *p, const struct trace_rec_pool *r)
 {
     struct pool *pl = live_pool(p, r->pool);
     if (!pl)

@@ -57,9 +57,9 @@ void pools_fini(struct pools *p);
  * 0, or -ENOMEM.
  */
 int pools_create(struct pools *p, const struct trace_rec_pool_create *r);
-int pools_alloc(struct pools *p, const struct trace_rec_pool_alloc *r);
-int pools_free(struct pools *p, const struct trace_rec_pool_free *r);
-int pools_destroy(struct pools *p, const struct trace_rec_pool_destroy *r);
+int pools_alloc(struct pools *p, const struct trace_rec_pool *r);
+int pools_free(struct pools *p, const struct trace_rec_pool *r);
+int pools_destroy(struct pools *p, const struct trace_rec_pool *r);
 
 /* Blocks handed out of live pools now, and their bytes. */
 uint64_t pools_live_blocks(const struct pools *p, uint64_t *bytes);

@@ -58,7 +58,7 @@ HW_EXPORT void(heapwise_pool_alloc)(void *pool, void *ptr, size_t size)
     int saved;
     if (!ptr || !begin(&saved))
         return;
-    record_pool_alloc(pool, ptr, size, stack_capture());
+    record_pool(TRACE_REC_POOL_ALLOC, pool, ptr, size, stack_capture());
     end(saved);
 }
 
@@ -67,7 +67,8 @@ HW_EXPORT void(heapwise_pool_free)(void *pool, void *ptr)
     int saved;
     if (!ptr || !begin(&saved))
         return;
-    record_pool_free(pool, ptr, shim_options.free_stacks ? stack_capture() : TRACE_STACK_NONE);
+    uint32_t stack = shim_options.free_stacks ? stack_capture() : TRACE_STACK_NONE;
+    record_pool(TRACE_REC_POOL_FREE, pool, ptr, 0, stack);
     end(saved);
 }
 
@@ -76,7 +77,7 @@ HW_EXPORT void(heapwise_pool_destroy)(void *pool)
     int saved;
     if (!begin(&saved))
         return;
-    record_pool_destroy(pool, stack_capture());
+    record_pool(TRACE_REC_POOL_DESTROY, pool, NULL, 0, stack_capture());
     pooltab_remove(&pools, (uintptr_t)pool);
     end(saved);
 }

@@ -171,9 +171,9 @@ void record_pool_create(const void *pool, const char *name, uint32_t name_len, u
     ring_commit(r, trace_hdr_word(trace_align(size), TRACE_REC_POOL_CREATE, (uint16_t)flags));
 }
 
-void record_pool_alloc(const void *pool, const void *ptr, size_t size, uint32_t stack)
+void record_pool(unsigned type, const void *pool, const void *ptr, size_t size, uint32_t stack)
 {
-    struct trace_rec_pool_alloc *r = record_reserve(sizeof(*r));
+    struct trace_rec_pool *r = record_reserve(sizeof(*r));
     if (!r)
         return;
     r->pool = (uintptr_t)pool;
@@ -182,32 +182,7 @@ void record_pool_alloc(const void *pool, const void *ptr, size_t size, uint32_t 
     r->time_ns = record_now();
     r->stack = stack;
     r->tid = record_tid();
-    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_ALLOC, 0));
-}
-
-void record_pool_free(const void *pool, const void *ptr, uint32_t stack)
-{
-    struct trace_rec_pool_free *r = record_reserve(sizeof(*r));
-    if (!r)
-        return;
-    r->pool = (uintptr_t)pool;
-    r->ptr = (uintptr_t)ptr;
-    r->time_ns = record_now();
-    r->stack = stack;
-    r->tid = record_tid();
-    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_FREE, 0));
-}
-
-void record_pool_destroy(const void *pool, uint32_t stack)
-{
-    struct trace_rec_pool_destroy *r = record_reserve(sizeof(*r));
-    if (!r)
-        return;
-    r->pool = (uintptr_t)pool;
-    r->time_ns = record_now();
-    r->stack = stack;
-    r->tid = record_tid();
-    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_POOL_DESTROY, 0));
+    ring_commit(r, trace_hdr_word(sizeof(*r), (uint16_t)type, 0));
 }
 
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked)

@@ -74,14 +74,11 @@ int record_leakscan(uint32_t flags, uint64_t time_ns, uint32_t threads, uint32_t
 void record_pool_create(const void *pool, const char *name, uint32_t name_len, uint32_t stack,
                         unsigned flags);
 
-/* Push POOL_ALLOC: pool handed out `size` bytes at ptr (non-NULL). */
-void record_pool_alloc(const void *pool, const void *ptr, size_t size, uint32_t stack);
-
-/* Push POOL_FREE: ptr (non-NULL) given back to pool. */
-void record_pool_free(const void *pool, const void *ptr, uint32_t stack);
-
-/* Push POOL_DESTROY of pool. */
-void record_pool_destroy(const void *pool, uint32_t stack);
+/*
+ * Push a POOL_ALLOC (pool handed out `size` bytes at ptr, non-NULL), POOL_FREE (ptr,
+ * non-NULL, given back to pool; size 0) or POOL_DESTROY (ptr NULL, size 0) record.
+ */
+void record_pool(unsigned type, const void *pool, const void *ptr, size_t size, uint32_t stack);
 
 /* Push END; 0, or -1 when dropped. */
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked);

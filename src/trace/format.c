@@ -20,9 +20,9 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_ERROR] = sizeof(struct trace_rec_error),
     [TRACE_REC_LEAKSCAN] = sizeof(struct trace_rec_leakscan),
     [TRACE_REC_POOL_CREATE] = sizeof(struct trace_rec_pool_create),
-    [TRACE_REC_POOL_ALLOC] = sizeof(struct trace_rec_pool_alloc),
-    [TRACE_REC_POOL_FREE] = sizeof(struct trace_rec_pool_free),
-    [TRACE_REC_POOL_DESTROY] = sizeof(struct trace_rec_pool_destroy),
+    [TRACE_REC_POOL_ALLOC] = sizeof(struct trace_rec_pool),
+    [TRACE_REC_POOL_FREE] = sizeof(struct trace_rec_pool),
+    [TRACE_REC_POOL_DESTROY] = sizeof(struct trace_rec_pool),
 };
 
 static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
@@ -178,18 +178,13 @@ static int check_pool_create(const struct trace_rec_pool_create *r, const char *
 }
 
 /* The pool records other than create: nothing in aux, and a block is never NULL. */
-static int check_pool_event(const struct trace_rec_hdr *h, const char **why)
+static int check_pool_event(const struct trace_rec_pool *r, const char **why)
 {
-    uint64_t ptr = 0;
-    if (h->type == TRACE_REC_POOL_ALLOC)
-        ptr = ((const struct trace_rec_pool_alloc *)h)->ptr;
-    else if (h->type == TRACE_REC_POOL_FREE)
-        ptr = ((const struct trace_rec_pool_free *)h)->ptr;
-    if (h->aux != 0) {
+    if (r->h.aux != 0) {
         *why = "pool record flags out of range";
         return -EINVAL;
     }
-    if (h->type != TRACE_REC_POOL_DESTROY && ptr == 0) {
+    if (r->h.type != TRACE_REC_POOL_DESTROY && r->ptr == 0) {
         *why = "pool block of a null pointer";
         return -EINVAL;
     }
@@ -217,7 +212,7 @@ static int check_body(const struct trace_rec_hdr *h, const char **why)
     case TRACE_REC_POOL_ALLOC:
     case TRACE_REC_POOL_FREE:
     case TRACE_REC_POOL_DESTROY:
-        return check_pool_event(h, why);
+        return check_pool_event((const struct trace_rec_pool *)h, why);
     case TRACE_REC_REALLOC:
         if (((const struct trace_rec_realloc *)h)->old_ptr == 0) {
             *why = "realloc of a null pointer";

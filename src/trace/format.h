@@ -319,33 +319,18 @@ struct trace_rec_pool_create {
     uint32_t reserved;
 };
 
-/* TRACE_REC_POOL_ALLOC: the pool handed out size bytes at ptr (never NULL). h.aux = 0. */
-struct trace_rec_pool_alloc {
+/*
+ * TRACE_REC_POOL_ALLOC (the pool handed out size bytes at ptr), TRACE_REC_POOL_FREE (ptr
+ * was given back to it) and TRACE_REC_POOL_DESTROY (the pool is gone, with every block it
+ * still held). h.aux = 0.
+ */
+struct trace_rec_pool {
     struct trace_rec_hdr h;
     uint64_t pool;    /* the pool's handle */
-    uint64_t ptr;     /* the block's address */
-    uint64_t size;    /* bytes of the block */
+    uint64_t ptr;     /* the block (never 0) for alloc and free; 0 for destroy */
+    uint64_t size;    /* bytes of the block for alloc; 0 otherwise */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
-    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
-    uint32_t tid;     /* kernel thread id */
-};
-
-/* TRACE_REC_POOL_FREE: ptr (never NULL) was given back to the pool. h.aux = 0. */
-struct trace_rec_pool_free {
-    struct trace_rec_hdr h;
-    uint64_t pool;    /* the pool's handle */
-    uint64_t ptr;     /* the pointer given back */
-    uint64_t time_ns; /* CLOCK_MONOTONIC */
-    uint32_t stack;   /* stack id (TRACE_STACK_NONE when free stacks are off) */
-    uint32_t tid;     /* kernel thread id */
-};
-
-/* TRACE_REC_POOL_DESTROY: the pool is gone, with every block it still held. h.aux = 0. */
-struct trace_rec_pool_destroy {
-    struct trace_rec_hdr h;
-    uint64_t pool;    /* the pool's handle */
-    uint64_t time_ns; /* CLOCK_MONOTONIC */
-    uint32_t stack;   /* stack id or TRACE_STACK_NONE */
+    uint32_t stack;   /* stack id or TRACE_STACK_NONE (a free's, when free stacks are off) */
     uint32_t tid;     /* kernel thread id */
 };
 

@@ -47,19 +47,19 @@ static void create(uint64_t pool, const char *name, uint32_t stack, unsigned fla
 
 static void alloc(uint64_t pool, uint64_t ptr, uint64_t size, uint32_t stack)
 {
-    struct trace_rec_pool_alloc r = {.pool = pool, .ptr = ptr, .size = size, .stack = stack};
+    struct trace_rec_pool r = {.pool = pool, .ptr = ptr, .size = size, .stack = stack};
     ck_assert_int_eq(pools_alloc(&pools, &r), 0);
 }
 
 static void give_back(uint64_t pool, uint64_t ptr, uint32_t stack)
 {
-    struct trace_rec_pool_free r = {.pool = pool, .ptr = ptr, .stack = stack};
+    struct trace_rec_pool r = {.pool = pool, .ptr = ptr, .stack = stack};
     ck_assert_int_eq(pools_free(&pools, &r), 0);
 }
 
 static void destroy(uint64_t pool, uint32_t stack)
 {
-    struct trace_rec_pool_destroy r = {.pool = pool, .stack = stack};
+    struct trace_rec_pool r = {.pool = pool, .stack = stack};
     ck_assert_int_eq(pools_destroy(&pools, &r), 0);
 }
 

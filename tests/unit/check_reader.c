@@ -163,20 +163,26 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* Read a trace whose second record is bad: one record read, stopped there for why. */
+static void expect_second_bad(const char *why, size_t bad_at)
+{
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[2];
+    ck_assert_int_eq(read_all(&r, types, 2), 1);
+    ck_assert_int_eq(r.stop, READER_CORRUPT);
+    ck_assert_str_eq(r.why, why);
+    ck_assert_uint_eq(r.good_end, bad_at);
+    reader_close(&r);
+}
+
 static void expect_corrupt(uint64_t word, const char *why)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 8, 0);
     size_t bad_at = g.len;
     tracegen_raw(&g, &word, sizeof(word));
     tracegen_alloc(&g, KIND_MALLOC, 0x2000, 8, 0);
-    path = tracegen_tmp(&g, g.len);
-    struct reader r;
-    unsigned types[4];
-    ck_assert_int_eq(read_all(&r, types, 4), 1);
-    ck_assert_int_eq(r.stop, READER_CORRUPT);
-    ck_assert_str_eq(r.why, why);
-    ck_assert_uint_eq(r.good_end, bad_at);
-    reader_close(&r);
+    expect_second_bad(why, bad_at);
 }
 
 START_TEST(test_bad_size)
@@ -217,19 +223,6 @@ START_TEST(test_pool_records)
     reader_close(&r);
 }
 END_TEST
-
-/* Read a trace whose second record is bad: one record read, stopped there for why. */
-static void expect_second_bad(const char *why, size_t bad_at)
-{
-    path = tracegen_tmp(&g, g.len);
-    struct reader r;
-    unsigned types[2];
-    ck_assert_int_eq(read_all(&r, types, 2), 1);
-    ck_assert_int_eq(r.stop, READER_CORRUPT);
-    ck_assert_str_eq(r.why, why);
-    ck_assert_uint_eq(r.good_end, bad_at);
-    reader_close(&r);
-}
 
 START_TEST(test_pool_null_block)
 {

@@ -155,10 +155,11 @@ void tracegen_pool_create(struct tracegen *g, uint64_t pool, const char *name, u
     memcpy(r + 1, name ? name : "", len);
 }
 
-void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64_t size,
-                         uint32_t stack)
+/* One pool event of type at the next time. */
+static void pool_event(struct tracegen *g, unsigned type, uint64_t pool, uint64_t ptr,
+                       uint64_t size, uint32_t stack)
 {
-    struct trace_rec_pool_alloc *r = record(g, TRACE_REC_POOL_ALLOC, 0, sizeof(*r), 0);
+    struct trace_rec_pool *r = record(g, type, 0, sizeof(*r), 0);
     r->pool = pool;
     r->ptr = ptr;
     r->size = size;
@@ -167,23 +168,20 @@ void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64
     r->tid = 7;
 }
 
+void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64_t size,
+                         uint32_t stack)
+{
+    pool_event(g, TRACE_REC_POOL_ALLOC, pool, ptr, size, stack);
+}
+
 void tracegen_pool_free(struct tracegen *g, uint64_t pool, uint64_t ptr, uint32_t stack)
 {
-    struct trace_rec_pool_free *r = record(g, TRACE_REC_POOL_FREE, 0, sizeof(*r), 0);
-    r->pool = pool;
-    r->ptr = ptr;
-    r->time_ns = g->time_ns += 1000;
-    r->stack = stack;
-    r->tid = 7;
+    pool_event(g, TRACE_REC_POOL_FREE, pool, ptr, 0, stack);
 }
 
 void tracegen_pool_destroy(struct tracegen *g, uint64_t pool, uint32_t stack)
 {
-    struct trace_rec_pool_destroy *r = record(g, TRACE_REC_POOL_DESTROY, 0, sizeof(*r), 0);
-    r->pool = pool;
-    r->time_ns = g->time_ns += 1000;
-    r->stack = stack;
-    r->tid = 7;
+    pool_event(g, TRACE_REC_POOL_DESTROY, pool, 0, 0, stack);
 }
 
 void tracegen_error(struct tracegen *g, const struct trace_rec_error *e)
