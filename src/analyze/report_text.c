@@ -84,10 +84,13 @@ static void write_pool(FILE *out, int has_pool, const char *name, uint64_t addre
 {
     if (!has_pool)
         return;
-    if (name)
-        fprintf(out, " of pool '%s'", name);
-    else
+    if (!name) {
         fprintf(out, " of pool 0x%" PRIx64, address);
+        return;
+    }
+    fputs(" of pool '", out);
+    escape_put(out, name);
+    fputc('\'', out);
 }
 
 /*
@@ -150,7 +153,8 @@ static void write_error(FILE *out, uint64_t pid, const struct analyze_heap_error
 {
     const char *freed, *alloc;
     history_words(e, &freed, &alloc);
-    fprintf(out, "==%" PRIu64 "== %s", pid, e->message);
+    fprintf(out, "==%" PRIu64 "== ", pid);
+    escape_put(out, e->message); /* a pool error's names the pool */
     if (e->count > 1)
         fprintf(out, " (%" PRIu64 " times)", e->count);
     fputc('\n', out);
@@ -291,11 +295,13 @@ static void write_proposals(FILE *out, const struct analyze_process *p, unsigned
         const char *rule = e ? e->suppression : l->suppression;
         if (!rule || (l && !listed(l, show)) || proposed_before(p, i, rule))
             continue;
+        fputs("# ", out);
         if (e)
-            fprintf(out, "# %s\n", e->message);
+            escape_put(out, e->message); /* a pool error's names the pool */
         else
-            fprintf(out, "# %" PRIu64 " bytes in %" PRIu64 " blocks %s\n", l->bytes, l->blocks,
+            fprintf(out, "%" PRIu64 " bytes in %" PRIu64 " blocks %s", l->bytes, l->blocks,
                     kind_words(l->kind, words, sizeof(words)));
+        fputc('\n', out);
         escape_put(out, rule);
         fputc('\n', out);
     }

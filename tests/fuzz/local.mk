@@ -36,7 +36,7 @@ FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/replay.c $(srcdir)/src/analyze/timeline.c \
 	$(srcdir)/src/analyze/runtime.c \
 	$(srcdir)/src/analyze/errors.c $(srcdir)/src/analyze/pools.c \
-	$(srcdir)/src/analyze/symbolize.c \
+	$(srcdir)/src/analyze/symbolize.c $(srcdir)/src/analyze/escape.c \
 	$(srcdir)/src/analyze/leakorder.c \
 	$(srcdir)/src/analyze/suppress.c $(srcdir)/src/analyze/report_text.c \
 	$(srcdir)/src/analyze/report_json.c $(srcdir)/src/analyze/report_flame.c \

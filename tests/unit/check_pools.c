@@ -6,6 +6,7 @@
  */
 #include "check_run.h"
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -343,6 +344,36 @@ START_TEST(test_analyze_published)
 }
 END_TEST
 
+/* A pool's name comes from the program: escaped in the text report, leak and error alike. */
+START_TEST(test_text_escapes_names)
+{
+    struct tracegen g;
+    tracegen_init(&g, 78, 1);
+    tracegen_pool_create(&g, PARTS, "bad\x1b[2Jname\n==78== fake", 0, 0);
+    tracegen_pool_alloc(&g, PARTS, 0x1000, 8, 0);
+    tracegen_pool_free(&g, PARTS, 0x2000, 0);
+    tracegen_end(&g, 0, 0, 0);
+    const char *path = tracegen_tmp(&g, g.len);
+    struct analyze_opts opts = {.addresses_only = 1};
+    struct analyze_process *p;
+    struct analyze_error err;
+    ck_assert_int_eq(analyze_trace(path, &opts, &p, &err), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_int_eq(report_text_write(out, p), 0);
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, "invalid free into pool 'bad\\x1b[2Jname\\x0a==78== fake'"));
+    ck_assert_ptr_nonnull(strstr(text, "8 bytes in 1 blocks of pool 'bad\\x1b[2Jname\\x0a==78== "
+                                       "fake' are not freed back to the pool"));
+    ck_assert_ptr_null(strchr(text, '\x1b'));
+    free(text);
+    analyze_process_free(p);
+    unlink(path);
+    tracegen_fini(&g);
+}
+END_TEST
+
 static Suite *pools_suite(void)
 {
     Suite *s = suite_create("pools");
@@ -357,6 +388,7 @@ static Suite *pools_suite(void)
     tcase_add_test(tc, test_inherited);
     tcase_add_test(tc, test_set_apart);
     tcase_add_test(tc, test_analyze_published);
+    tcase_add_test(tc, test_text_escapes_names);
     suite_add_tcase(s, tc);
     return s;
 }
