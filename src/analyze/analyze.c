@@ -128,6 +128,18 @@ static int apply_pool(struct run *run, const struct trace_rec_hdr *h)
     return pools_destroy(&run->pools, ev);
 }
 
+/* A SAMPLE record: the resident set size at its time. */
+static void on_sample(struct run *run, const struct trace_rec_sample *r)
+{
+    struct analyze_summary *sum = &run->replay.sum;
+    note_time(run, r->time_ns);
+    sum->rss_samples++;
+    if (r->rss_bytes > sum->peak_rss_bytes)
+        sum->peak_rss_bytes = r->rss_bytes;
+    if (run->opts->timeline > 0)
+        timeline_add_rss(&run->timeline, r->time_ns, r->rss_bytes);
+}
+
 static int apply(struct run *run, const struct trace_rec_hdr *h)
 {
     const struct trace_rec_alloc *al = (const void *)h;
@@ -164,6 +176,9 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
     case TRACE_REC_ERROR:
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
         return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
+    case TRACE_REC_SAMPLE:
+        on_sample(run, (const void *)h);
+        return 0;
     default: /* TRACE_REC_PAD and the pool records */
         return apply_pool(run, h);
     }
@@ -516,22 +531,33 @@ static int collect_allocated(struct run *run)
     return rc;
 }
 
-/* The memory-over-time series, when asked for. */
+/* One series of the timeline as analyze_points into *out (*n of them). 0 or -ENOMEM. */
+static int publish_series(const struct timeline *t,
+                          size_t (*get)(const struct timeline *, struct timeline_point *),
+                          struct analyze_point **out, size_t *n)
+{
+    struct timeline_point *pt = calloc(t->cap, sizeof(*pt));
+    if (!pt || !(*out = calloc(t->cap, sizeof(**out)))) {
+        free(pt);
+        return -ENOMEM;
+    }
+    *n = get(t, pt);
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = (struct analyze_point){pt[i].time_ns, pt[i].bytes, pt[i].blocks};
+    free(pt);
+    return 0;
+}
+
+/* The memory-over-time series (live heap, resident set size), when asked for. */
 static int collect_timeline(struct run *run)
 {
     struct analyze_process *p = &run->a->pub;
     if (run->opts->timeline <= 0)
         return 0;
-    struct timeline_point *pt = calloc(run->timeline.cap, sizeof(*pt));
-    if (!pt || !(p->timeline = calloc(run->timeline.cap, sizeof(*p->timeline)))) {
-        free(pt);
-        return -ENOMEM;
-    }
-    p->ntimeline = timeline_points(&run->timeline, pt);
-    for (size_t i = 0; i < p->ntimeline; i++)
-        p->timeline[i] = (struct analyze_point){pt[i].time_ns, pt[i].bytes, pt[i].blocks};
-    free(pt);
-    return 0;
+    int rc = publish_series(&run->timeline, timeline_points, &p->timeline, &p->ntimeline);
+    if (rc == 0)
+        rc = publish_series(&run->timeline, timeline_rss_points, &p->rss, &p->nrss);
+    return rc;
 }
 
 /* A stack id as a symbolised stack, NULL for none; *rc = -ENOMEM on failure. */
@@ -742,6 +768,7 @@ void analyze_process_free(struct analyze_process *p)
     free(p->suppressed);
     free(p->allocated);
     free(p->timeline);
+    free(p->rss);
     free(a);
 }
 

@@ -62,11 +62,14 @@ struct analyze_leak {
     const char *pool;             /*   its name, NULL when unnamed */
 };
 
-/* One point of the memory-over-time series (the largest live heap of its time slice). */
+/*
+ * One point of a memory-over-time series: the largest live heap of its time slice, or in
+ * the RSS series the largest resident set size sampled in it.
+ */
 struct analyze_point {
-    uint64_t time_ns; /* since the first allocation event */
-    uint64_t bytes;   /* live requested bytes */
-    uint64_t blocks;  /* live blocks at that moment */
+    uint64_t time_ns; /* since the first event or sample of the trace (both series) */
+    uint64_t bytes;   /* live requested bytes, or resident bytes */
+    uint64_t blocks;  /* live blocks at that moment (0 in the RSS series) */
 };
 
 /* A heap error (one context: identical errors are folded into count). */
@@ -152,6 +155,8 @@ struct analyze_summary {
     uint64_t pool_superblock_bytes, pool_superblock_blocks; /* malloc'ed blocks live at the
                                  end holding pool blocks still handed out: the pools' memory,
                                  not leaks of their own (in in_use_*) */
+    uint64_t rss_samples;    /* SAMPLE records in the trace (0: RSS was not sampled) */
+    uint64_t peak_rss_bytes; /* largest resident set size sampled (0 without samples) */
 };
 
 /* Everything found in one trace. */
@@ -180,6 +185,10 @@ struct analyze_process {
     struct analyze_point *timeline; /* opts.timeline: live heap over time, in time order,
                                        at most opts.timeline points; the largest bytes is
                                        summary.peak_bytes */
+    size_t nrss;
+    struct analyze_point *rss;      /* opts.timeline: resident set size over time, at most
+                                       opts.timeline points on the clock of timeline; the
+                                       largest bytes is summary.peak_rss_bytes */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL; when
                               set, the report covers only the records read before it */
 };

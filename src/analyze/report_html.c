@@ -210,6 +210,11 @@ static void write_summary(FILE *out, const struct analyze_process *p, size_t ind
     put_duration(out, p->duration_ns);
     fprintf(out, "</td></tr>\n<tr><td>peak heap</td><td id=\"peak-%zu\">", index);
     put_bytes(out, s->peak_bytes);
+    fprintf(out, "</td></tr>\n<tr><td>peak RSS</td><td id=\"peak-rss-%zu\">", index);
+    if (s->rss_samples)
+        put_bytes(out, s->peak_rss_bytes);
+    else
+        fputs("<span class=\"muted\">not sampled</span>", out);
     fprintf(out, "</td></tr>\n<tr><td>allocations</td><td>%" PRIu64 " (%" PRIu64 " frees), ",
             s->allocations, s->frees);
     put_bytes(out, s->allocated_bytes);

@@ -1,6 +1,6 @@
 /*
- * The JSON data of the HTML report (report_html_data.h): the memory-over-time series as
- * the analysis downsampled it, and the flame graph stacks of report_flame.c's collapsing,
+ * The JSON data of the HTML report (report_html_data.h): the memory-over-time series (live
+ * heap, resident set size) as the analysis downsampled them, and the flame graph stacks of report_flame.c's collapsing,
  * bounded and with every frame name written once. Strings are JSON with '<', '>' and '&'
  * escaped, so nothing in them can end the <script> element.
  */
@@ -24,6 +24,10 @@ static void write_timeline(FILE *out, const struct analyze_process *p)
     for (size_t i = 0; i < p->ntimeline; i++)
         fprintf(out, "%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "",
                 p->timeline[i].time_ns, p->timeline[i].bytes, p->timeline[i].blocks);
+    fputs("],\n\"rss\": [", out);
+    for (size_t i = 0; i < p->nrss; i++)
+        fprintf(out, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "", p->rss[i].time_ns,
+                p->rss[i].bytes);
     fputc(']', out);
 }
 

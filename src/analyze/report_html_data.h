@@ -3,9 +3,11 @@
  * <script type="application/json" id="heapwise-data"> element,
  *
  *   {"processes": [{"timeline": [[time_ns, bytes, blocks], ...],
+ *                   "rss": [[time_ns, resident bytes], ...],
  *                   "flame": {"leaked": FLAME, "allocated": FLAME}}, ...]}
  *   FLAME = {"names": [frame name, ...], "stacks": [[bytes, name index, ...], ...]}
  *
+ * timeline and rss share their clock (time since the trace's first event or sample);
  * stacks outermost frame first; at most REPORT_HTML_FLAME_STACKS of them, the largest,
  * and the rest summed as one "[other stacks]" stack.
  */

@@ -272,6 +272,10 @@ static void put_summary(FILE *out, const struct analyze_process *p)
             s->pool_allocations, s->pool_frees, s->pool_leaked_bytes, s->pool_leaked_blocks,
             s->pool_destroyed_bytes, s->pool_destroyed_blocks, s->pool_superblock_bytes,
             s->pool_superblock_blocks);
+    if (s->rss_samples)
+        fprintf(out, ", \"peak_rss_bytes\": %" PRIu64, s->peak_rss_bytes);
+    else
+        fputs(", \"peak_rss_bytes\": null", out);
     fprintf(out, ", \"leak_scan\": %s", s->scanned ? "true" : "false");
     put_class(out, "definitely_lost", s->scanned, s->definitely_lost_bytes,
               s->definitely_lost_blocks);

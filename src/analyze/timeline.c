@@ -1,8 +1,8 @@
 /*
  * The bounded memory-over-time series (timeline.h). Buckets cover width_ns each from the
- * first event on; an event past the last bucket doubles the width and merges neighbours
- * pairwise (keeping the larger), so cap buckets always cover the whole run and a bucket's
- * maximum survives every merge.
+ * origin on; a time past the last bucket doubles the width and merges neighbours pairwise
+ * in both series (keeping the larger), so cap buckets always cover the whole run and a
+ * bucket's maximum survives every merge.
  */
 #include "analyze/timeline.h"
 
@@ -13,14 +13,27 @@
 /* Width of a bucket at the start: a microsecond (doubling adapts it to the run). */
 #define TIMELINE_FIRST_WIDTH_NS 1000
 
+static int series_init(struct timeline_series *s, size_t cap)
+{
+    s->buckets = calloc(cap, sizeof(*s->buckets));
+    s->used = calloc(cap, 1);
+    return s->buckets && s->used ? 0 : -ENOMEM;
+}
+
+static void series_fini(struct timeline_series *s)
+{
+    free(s->buckets);
+    free(s->used);
+    s->buckets = NULL;
+    s->used = NULL;
+}
+
 int timeline_init(struct timeline *t, size_t max_points)
 {
     memset(t, 0, sizeof(*t));
     t->cap = max_points < 2 ? 2 : max_points + (max_points & 1);
-    t->buckets = calloc(t->cap, sizeof(*t->buckets));
-    t->used = calloc(t->cap, 1);
     t->width_ns = TIMELINE_FIRST_WIDTH_NS;
-    if (!t->buckets || !t->used) {
+    if (series_init(&t->heap, t->cap) < 0 || series_init(&t->rss, t->cap) < 0) {
         timeline_fini(t);
         return -ENOMEM;
     }
@@ -29,55 +42,76 @@ int timeline_init(struct timeline *t, size_t max_points)
 
 void timeline_fini(struct timeline *t)
 {
-    free(t->buckets);
-    free(t->used);
-    t->buckets = NULL;
-    t->used = NULL;
+    series_fini(&t->heap);
+    series_fini(&t->rss);
 }
 
-/* Put p into bucket i unless the bucket already holds more bytes. */
-static void keep_max(struct timeline *t, size_t i, const struct timeline_point *p)
+/* Put p into bucket i of s unless the bucket already holds more bytes. */
+static void keep_max(struct timeline_series *s, size_t i, const struct timeline_point *p)
 {
-    if (t->used[i] && t->buckets[i].bytes >= p->bytes)
+    if (s->used[i] && s->buckets[i].bytes >= p->bytes)
         return;
-    t->buckets[i] = *p;
-    t->used[i] = 1;
+    s->buckets[i] = *p;
+    s->used[i] = 1;
 }
 
-/* Double the width: bucket i takes the larger point of buckets 2i and 2i+1. */
-static void merge_pairs(struct timeline *t)
+/* Bucket i of s takes the larger point of buckets 2i and 2i+1. */
+static void merge_pairs(struct timeline_series *s, size_t cap)
 {
-    for (size_t i = 0; i < t->cap / 2; i++) {
-        struct timeline_point a = t->buckets[2 * i], b = t->buckets[2 * i + 1];
-        int has_a = t->used[2 * i], has_b = t->used[2 * i + 1];
-        t->used[i] = 0;
+    for (size_t i = 0; i < cap / 2; i++) {
+        struct timeline_point a = s->buckets[2 * i], b = s->buckets[2 * i + 1];
+        int has_a = s->used[2 * i], has_b = s->used[2 * i + 1];
+        s->used[i] = 0;
         if (has_a)
-            keep_max(t, i, &a);
+            keep_max(s, i, &a);
         if (has_b)
-            keep_max(t, i, &b);
+            keep_max(s, i, &b);
     }
-    memset(t->used + t->cap / 2, 0, t->cap - t->cap / 2);
-    t->width_ns *= 2;
+    memset(s->used + cap / 2, 0, cap - cap / 2);
+}
+
+/* Add p (time_ns absolute) to series s, doubling the width until it fits. */
+static void add(struct timeline *t, struct timeline_series *s, struct timeline_point p)
+{
+    if (!t->started) {
+        t->first_ns = p.time_ns;
+        t->started = 1;
+    }
+    p.time_ns = p.time_ns > t->first_ns ? p.time_ns - t->first_ns : 0;
+    while (p.time_ns / t->width_ns >= t->cap) {
+        merge_pairs(&t->heap, t->cap);
+        merge_pairs(&t->rss, t->cap);
+        t->width_ns *= 2;
+    }
+    keep_max(s, (size_t)(p.time_ns / t->width_ns), &p);
 }
 
 void timeline_add(struct timeline *t, uint64_t time_ns, uint64_t bytes, uint64_t blocks)
 {
-    if (!t->started) {
-        t->first_ns = time_ns;
-        t->started = 1;
+    add(t, &t->heap, (struct timeline_point){time_ns, bytes, blocks});
+}
+
+void timeline_add_rss(struct timeline *t, uint64_t time_ns, uint64_t rss_bytes)
+{
+    add(t, &t->rss, (struct timeline_point){time_ns, rss_bytes, 0});
+}
+
+static size_t points(const struct timeline_series *s, size_t cap, struct timeline_point *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap; i++) {
+        if (s->used[i])
+            out[n++] = s->buckets[i];
     }
-    struct timeline_point p = {time_ns > t->first_ns ? time_ns - t->first_ns : 0, bytes, blocks};
-    while (p.time_ns / t->width_ns >= t->cap)
-        merge_pairs(t);
-    keep_max(t, (size_t)(p.time_ns / t->width_ns), &p);
+    return n;
 }
 
 size_t timeline_points(const struct timeline *t, struct timeline_point *out)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < t->cap; i++) {
-        if (t->used[i])
-            out[n++] = t->buckets[i];
-    }
-    return n;
+    return points(&t->heap, t->cap, out);
+}
+
+size_t timeline_rss_points(const struct timeline *t, struct timeline_point *out)
+{
+    return points(&t->rss, t->cap, out);
 }

@@ -43,6 +43,8 @@ static const char usage[] =
     "      --abort-on-error      abort() the program at its first heap error\n"
     "      --trace-children=yes|no  trace the programs PROG executes (default: yes;\n"
     "                            forked children are always traced)\n"
+    "      --sample-interval=MS  sample PROG's resident set size every MS milliseconds\n"
+    "                            (0-3600000, default 10; 0: no samples)\n"
     CLI_REPORT_USAGE
     "  -h, --help                show this help and exit\n"
     "\n"
@@ -62,6 +64,7 @@ struct run_opts {
     int no_free_stacks;
     int abort_on_error;
     int no_children;      /* --trace-children=no */
+    const char *sample_interval; /* --sample-interval value or NULL */
     char *env;            /* copy of HEAPWISE_OPTIONS the values above may point into */
     struct report_request req;
 };
@@ -74,9 +77,20 @@ static const struct option longopts[] = {
     {"no-free-stacks", no_argument, NULL, 'n'},
     {"abort-on-error", no_argument, NULL, 'a'},
     {"trace-children", required_argument, NULL, 't'},
+    {"sample-interval", required_argument, NULL, 'i'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* 1 when the shim's parser (the one grammar of its options) takes value for key. */
+static int shim_accepts(const char *key, const char *value)
+{
+    char opt[128], err[OPTIONS_ERR_MAX];
+    static struct options shim; /* large: not on the stack */
+    int n = snprintf(opt, sizeof(opt), "%s=%s", key, value);
+    return n > 0 && (size_t)n < sizeof(opt) && !strchr(value, ':') &&
+           options_parse(&shim, opt, err) == 0;
+}
 
 /* Apply option c (getopt's value) with arg, given as `given`: 0, 1 after --help, or
  * CLI_EXIT_USAGE after a message. */
@@ -91,6 +105,12 @@ static int apply(int c, const char *arg, const char *given, struct run_opts *o)
     case 'd': o->depth = arg; return 0;
     case 'n': o->no_free_stacks = 1; return 0;
     case 'a': o->abort_on_error = 1; return 0;
+    case 'i':
+        if (!shim_accepts("sample_interval_ms", arg))
+            return cli_usage_error(CMD, "--sample-interval: '%s' is not a number of milliseconds "
+                                   "from 0 to %d", arg, OPTIONS_SAMPLE_MAX_MS);
+        o->sample_interval = arg;
+        return 0;
     case 't':
         if (strcmp(arg, "yes") && strcmp(arg, "no"))
             return cli_usage_error(CMD, "--trace-children: '%s' is not yes or no", arg);
@@ -264,6 +284,8 @@ static int setup_env(const char *shim, const char *outdir_or_file, const struct 
         add_option(opts, sizeof(opts), "abort_on_error", "1");
     if (o->no_children)
         add_option(opts, sizeof(opts), "trace_children", "0");
+    if (o->sample_interval)
+        add_option(opts, sizeof(opts), "sample_interval_ms", o->sample_interval);
     add_option(opts, sizeof(opts), "summary", "0"); /* this command reports, not the shim */
 
     char preload[2 * PATH_MAX];

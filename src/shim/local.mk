@@ -18,7 +18,8 @@ libhwshim_la_SOURCES = \
 	src/shim/anonmap.c src/shim/anonmap.h \
 	src/shim/ownmem.c src/shim/ownmem.h \
 	src/shim/pagemap.c src/shim/pagemap.h \
-	src/shim/pooltab.c src/shim/pooltab.h
+	src/shim/pooltab.c src/shim/pooltab.h \
+	src/shim/rss.c src/shim/rss.h src/shim/fdhigh.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la

@@ -69,6 +69,7 @@ void options_defaults(struct options *c)
     c->leak_kinds = OPTIONS_LEAK_DEFAULT;
     c->quiet = 0;
     c->suppressions = 0;
+    c->sample_interval_ms = OPTIONS_SAMPLE_DEFAULT_MS;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -149,6 +150,7 @@ enum value_type {
     VALUE_EXITCODE,  /* 1..OPTIONS_EXITCODE_MAX, into an int */
     VALUE_KINDS,     /* a leak_kinds list, into an unsigned */
     VALUE_FLAME,     /* leaked or allocated (checked, not kept) */
+    VALUE_MS,        /* 0..OPTIONS_SAMPLE_MAX_MS, digits only, into an unsigned */
 };
 
 /* Where a key's value goes when the shim keeps it; NOT_KEPT for the report's own keys. */
@@ -176,9 +178,13 @@ static const struct key {
     {"leak_kinds", VALUE_KINDS, AT(leak_kinds)},
     {"quiet", VALUE_BOOL, AT(quiet)},
     {"suppressions", VALUE_GIVEN, AT(suppressions)},
+    {"sample_interval_ms", VALUE_MS, AT(sample_interval_ms)},
+    {"sample_interval", VALUE_MS, AT(sample_interval_ms)}, /* heapwise run's --sample-interval */
     {"log_file", VALUE_PATH, NOT_KEPT},
     {"json", VALUE_BOOL, NOT_KEPT},
     {"flamegraph", VALUE_FLAME, NOT_KEPT},
+    {"html", VALUE_PATH, NOT_KEPT},
+    {"pprof", VALUE_PATH, NOT_KEPT},
     {"show_shim_frames", VALUE_BOOL, NOT_KEPT},
     {"show_reachable", VALUE_BOOL, NOT_KEPT},
     {"show_possibly", VALUE_BOOL, NOT_KEPT},
@@ -193,6 +199,12 @@ static int boolean(const char *v, size_t n, int words)
     if (is(v, n, "1") || (words && is(v, n, "yes")))
         return 1;
     return -1;
+}
+
+/* 1 when v[0..n) is all decimal digits (no K/M/G suffix). */
+static int digits(const char *v, size_t n)
+{
+    return strspn(v, "0123456789") >= n;
 }
 
 /* Read v[0..n) as `type` says into *x (the value to store); -1 when it is bad. */
@@ -216,9 +228,8 @@ static int check(enum value_type type, const char *v, size_t n, uint64_t *x)
     case VALUE_RING:
         return num && is_pow2(*x) && *x >= OPTIONS_RING_MIN && *x <= OPTIONS_RING_MAX ? 0 : -1;
     case VALUE_EXITCODE:
-        return num && strspn(v, "0123456789") >= n && *x >= 1 && *x <= OPTIONS_EXITCODE_MAX
-                   ? 0
-                   : -1;
+        return num && digits(v, n) && *x >= 1 && *x <= OPTIONS_EXITCODE_MAX ? 0 : -1;
+    case VALUE_MS: return num && digits(v, n) && *x <= OPTIONS_SAMPLE_MAX_MS ? 0 : -1;
     case VALUE_KINDS:
         if (options_leak_kinds(v, n, &bits) < 0)
             return -1;
@@ -238,6 +249,7 @@ static void store(struct options *c, const struct key *k, const char *v, size_t 
     switch (k->type) {
     case VALUE_PATH: memcpy(f, v, n); f[n] = '\0'; break;
     case VALUE_DEPTH:
+    case VALUE_MS:
     case VALUE_KINDS: *(unsigned *)(void *)f = (unsigned)x; break;
     case VALUE_BYTES:
     case VALUE_RING: *(uint64_t *)(void *)f = x; break;

@@ -23,6 +23,9 @@
 #define OPTIONS_RING_MAX (1ull << 30)
 /* Default bytes of freed blocks held in quarantine (4 MiB). */
 #define OPTIONS_QUARANTINE_DEFAULT (4ull << 20)
+/* Default and largest interval between two RSS samples of the writer thread, in ms. */
+#define OPTIONS_SAMPLE_DEFAULT_MS 10
+#define OPTIONS_SAMPLE_MAX_MS 3600000
 /* Largest --error-exitcode. */
 #define OPTIONS_EXITCODE_MAX 255
 
@@ -51,6 +54,7 @@ struct options {
     unsigned leak_kinds;           /* OPTIONS_LEAK_* bits counted as found */
     int quiet;                     /* 1: no summary when nothing was found */
     int suppressions;              /* 1: a suppressions file was named (not applied here) */
+    unsigned sample_interval_ms;   /* ms between two RSS samples, 0 = none */
 };
 
 /* Fill `c` with the defaults. */

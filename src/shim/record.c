@@ -185,6 +185,17 @@ void record_pool(unsigned type, const void *pool, const void *ptr, size_t size, 
     ring_commit(r, trace_hdr_word(sizeof(*r), (uint16_t)type, 0));
 }
 
+int record_sample(uint64_t time_ns, uint64_t rss_bytes)
+{
+    struct trace_rec_sample *r = record_reserve(sizeof(*r));
+    if (!r)
+        return -1;
+    r->time_ns = time_ns;
+    r->rss_bytes = rss_bytes;
+    ring_commit(r, trace_hdr_word(sizeof(*r), TRACE_REC_SAMPLE, 0));
+    return 0;
+}
+
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked)
 {
     struct trace_rec_end *r = record_reserve(sizeof(*r));

@@ -80,6 +80,9 @@ void record_pool_create(const void *pool, const char *name, uint32_t name_len, u
  */
 void record_pool(unsigned type, const void *pool, const void *ptr, size_t size, uint32_t stack);
 
+/* Push SAMPLE: the resident set size rss_bytes at time_ns. 0, or -1 when dropped. */
+int record_sample(uint64_t time_ns, uint64_t rss_bytes);
+
 /* Push END; 0, or -1 when dropped. */
 int record_end(int status, unsigned how, uint64_t dropped, uint64_t untracked);
 

@@ -21,13 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shim/fdhigh.h"
 #include "shim/guard.h"
 #include "shim/log.h"
 #include "shim/record.h"
 
-/* Lowest descriptor number for the trace, out of the way of programs that expect the
- * small numbers for themselves (shells use up to 255). */
-#define TRACE_FD_MIN 700
 /* Mode of a new trace: it holds the program's addresses and argv, for its owner only. */
 #define TRACE_MODE 0600
 /* Flags of every creation: a new file or nothing, never through a symlink. */
@@ -131,16 +129,6 @@ static enum existing handle_existing(const struct tracefile *tf, pid_t pid)
     log_line("'", tf->path, "' exists (the trace of another process): not overwritten; "
              "recording off", NULL);
     return EXISTING_REFUSED;
-}
-
-/* fd moved to TRACE_FD_MIN or above (close-on-exec) when it can be; the new number. */
-static int move_high(int fd)
-{
-    int high = fcntl(fd, F_DUPFD_CLOEXEC, TRACE_FD_MIN);
-    if (high < 0)
-        return fd;
-    close(fd); /* drops no lock: flock belongs to the open file, shared by dups */
-    return high;
 }
 
 /* Create the path anew and lock it; -1 with errno set. */
@@ -255,7 +243,7 @@ int tracefile_open(struct tracefile *tf, const struct options *o, pid_t pid, con
     tf->map = NULL;
     if (make_path(tf, o, pid, prog) < 0 || (tf->fd = open_owned(tf, pid)) < 0)
         return -1;
-    tf->fd = move_high(tf->fd);
+    tf->fd = fdhigh_move(tf->fd);
     struct stat st;
     if (fstat(tf->fd, &st) < 0) {
         fail(tf, "inspect the trace");
@@ -289,7 +277,7 @@ int tracefile_fd(struct tracefile *tf)
     }
     if (fd >= 0)
         flock(fd, LOCK_EX | LOCK_NB); /* ours again: a live trace, not to be moved */
-    tf->fd = fd < 0 ? -1 : move_high(fd); /* the old number is the program's now */
+    tf->fd = fd < 0 ? -1 : fdhigh_move(fd); /* the old number is the program's now */
     return tf->fd;
 }
 

@@ -1,7 +1,7 @@
 /*
  * The writer (see writer.h). Owns the consumer try-lock, the static output buffer, the
  * pwrite loop that keeps ctl->drained_end current, and the background thread that also
- * polls the module map for dlopen. Whoever holds the try-lock drains: the thread, a
+ * polls the module map for dlopen and samples the resident set size. Whoever holds the try-lock drains: the thread, a
  * producer that found the ring full (ring.help), or the exiting thread. It must never
  * block while holding the lock except in write(2) itself, never malloc, and never
  * record its own allocations.
@@ -22,6 +22,7 @@
 #include "shim/log.h"
 #include "shim/modules.h"
 #include "shim/record.h"
+#include "shim/rss.h"
 #include "shim/shim.h"
 #include "shim/tracefile.h"
 
@@ -51,6 +52,8 @@ static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
 static size_t buf_len;
 static _Atomic int forking; /* forks in progress: the thread keeps out of dl_iterate_phdr */
 static _Atomic int polling; /* 1 while the thread polls the module map */
+static uint64_t next_sample;  /* record_now() from which the next RSS sample is due */
+static int sampling_failed;   /* statm could not be read: no more samples */
 
 /* Stop for good, with one line on stderr and a word in the trace's mapped header. */
 static void give_up(const char *why, const char *detail)
@@ -179,6 +182,30 @@ static void poll_modules(long drained)
     atomic_store(&polling, 0);
 }
 
+/*
+ * Every sample_interval_ms while recording: a SAMPLE of the resident set size. Only this
+ * thread samples, so the program's threads never pay for it; a sample waits for the next
+ * pass while the ring is more than half full (this thread must not wait for room).
+ */
+static void sample_rss(void)
+{
+    uint64_t interval = (uint64_t)shim_options.sample_interval_ms * 1000000u, rss;
+    if (interval == 0 || sampling_failed || atomic_load(&shim_phase) != SHIM_RECORDING)
+        return;
+    uint64_t now = record_now();
+    if (now < next_sample || ring_used(&shim_ring) > shim_ring.size / 2)
+        return;
+    int rc = rss_read(&rss);
+    if (rc < 0) {
+        sampling_failed = 1;
+        log_line("cannot read /proc/self/statm: ", strerrordesc_np(-rc), "; no RSS samples",
+                 NULL);
+        return;
+    }
+    next_sample = now + interval;
+    record_sample(now, rss);
+}
+
 static void *writer_main(void *arg)
 {
     volatile char here = 0;
@@ -189,6 +216,7 @@ static void *writer_main(void *arg)
     while (!atomic_load(&stopping)) {
         long n = drain_try(NULL);
         poll_modules(n);
+        sample_rss();
         if (n <= 0) {
             /* Records pending but the oldest not committed yet: its producer is about to. */
             struct timespec ts = {0, ring_used(&shim_ring) ? WRITER_WAIT_NS : WRITER_IDLE_NS};
@@ -273,6 +301,9 @@ void writer_fork_child(void)
     write_failed = 0;
     buf_len = 0; /* parent records on their way to the parent's file: not ours */
     out = NULL;
+    next_sample = 0;
+    sampling_failed = 0;
+    rss_forget(); /* the parent's statm */
 }
 
 uint64_t writer_stack(void)

@@ -1,7 +1,8 @@
 /*
  * The writer: the ring's single consumer. A background thread (all signals blocked,
  * recursion guard set for life) drains committed records and appends them, PAD records
- * skipped, to the trace file at data_offset onward; at exit the exiting thread drains
+ * skipped, to the trace file at data_offset onward, and pushes a SAMPLE record of the
+ * process's resident set size every sample_interval_ms; at exit the exiting thread drains
  * the rest itself, and a producer facing a full ring may drain too. All share one
  * consumer try-lock.
  */

@@ -19,6 +19,7 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_END] = sizeof(struct trace_rec_end),
     [TRACE_REC_ERROR] = sizeof(struct trace_rec_error),
     [TRACE_REC_LEAKSCAN] = sizeof(struct trace_rec_leakscan),
+    [TRACE_REC_SAMPLE] = sizeof(struct trace_rec_sample),
     [TRACE_REC_POOL_CREATE] = sizeof(struct trace_rec_pool_create),
     [TRACE_REC_POOL_ALLOC] = sizeof(struct trace_rec_pool),
     [TRACE_REC_POOL_FREE] = sizeof(struct trace_rec_pool),
@@ -31,7 +32,8 @@ static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_STACK] = "stack",     [TRACE_REC_ALLOC] = "alloc",
     [TRACE_REC_FREE] = "free",       [TRACE_REC_REALLOC] = "realloc",
     [TRACE_REC_END] = "end",         [TRACE_REC_ERROR] = "error",
-    [TRACE_REC_LEAKSCAN] = "leakscan", [TRACE_REC_POOL_CREATE] = "pool_create",
+    [TRACE_REC_LEAKSCAN] = "leakscan", [TRACE_REC_SAMPLE] = "sample",
+    [TRACE_REC_POOL_CREATE] = "pool_create",
     [TRACE_REC_POOL_ALLOC] = "pool_alloc", [TRACE_REC_POOL_FREE] = "pool_free",
     [TRACE_REC_POOL_DESTROY] = "pool_destroy",
 };

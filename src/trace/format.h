@@ -58,6 +58,7 @@ enum trace_rec_type {
     TRACE_REC_END = 9,      /* the process is exiting: status, counters */
     TRACE_REC_ERROR = 10,   /* a heap error found by the block guard */
     TRACE_REC_LEAKSCAN = 11, /* classes of live blocks found by a reachability scan */
+    TRACE_REC_SAMPLE = 12,  /* the process's resident set size, sampled by the writer */
     TRACE_REC_POOL_CREATE = 13,  /* a memory pool was announced (heapwise_pool_create) */
     TRACE_REC_POOL_ALLOC = 14,   /* a pool handed out a block (heapwise_pool_alloc) */
     TRACE_REC_POOL_FREE = 15,    /* a block was given back to its pool (heapwise_pool_free) */
@@ -293,6 +294,17 @@ struct trace_rec_leakscan {
     uint64_t time_ns;        /* CLOCK_MONOTONIC at the start of the scan */
     uint32_t threads;        /* threads whose stacks and registers were scanned */
     uint32_t threads_missed; /* threads that did not stop in time (scanned conservatively) */
+};
+
+/*
+ * TRACE_REC_SAMPLE: the resident set size of the whole process at time_ns, read from
+ * /proc/self/statm by the writer thread every sample_interval_ms (never by the program's
+ * threads). Readers that predate type 12 stop at the first one as at any unknown type.
+ */
+struct trace_rec_sample {
+    struct trace_rec_hdr h;
+    uint64_t time_ns;   /* CLOCK_MONOTONIC */
+    uint64_t rss_bytes; /* resident pages times the page size */
 };
 
 /* Longest pool name a POOL_CREATE record carries, in bytes; longer names are cut. */

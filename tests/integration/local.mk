@@ -15,8 +15,10 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
-	tests/progs/pool_slab
+	tests/progs/pool_slab \
+	tests/progs/rss_touch
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
+tests_progs_rss_touch_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_more_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -95,10 +97,10 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
 	tests/integration/diff.sh tests/integration/damaged_traces.sh \
-	tests/integration/secure.sh tests/integration/pools.sh
+	tests/integration/secure.sh tests/integration/pools.sh tests/integration/rss.sh
 TESTS += $(INTEGRATION_TESTS)
-# html_browser.sh keeps its screenshot as an artifact of the build tree.
-CLEANFILES += tests/integration/html_browser.png
+# html_browser.sh keeps its screenshots as artifacts of the build tree.
+CLEANFILES += tests/integration/html_browser.png tests/integration/html_browser_rss.png
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/integration/damage.py
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)

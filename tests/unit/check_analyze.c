@@ -363,6 +363,59 @@ START_TEST(test_corrupt_record)
 }
 END_TEST
 
+/* SAMPLE records: the peak and count in the summary, and with opts.timeline an RSS series
+ * on the clock of the heap series (both from the trace's first timed record). */
+START_TEST(test_rss_samples)
+{
+    tracegen_sample(&g, 4096);                   /* t = 0 */
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 64, 0); /* 1000 */
+    tracegen_sample(&g, 90000);                  /* 2000: the peak */
+    tracegen_free(&g, KIND_MALLOC, 0x1000);      /* 3000 */
+    tracegen_sample(&g, 8192);                   /* 4000 */
+    tracegen_end(&g, 0, 0, 0);
+    struct analyze_opts with = {.timeline = 100};
+    path = tracegen_tmp(&g, g.len);
+    struct analyze_process *p = NULL;
+    struct analyze_error err;
+    ck_assert_int_eq(analyze_trace(path, &with, &p, &err), 0);
+    ck_assert_uint_eq(p->summary.rss_samples, 3);
+    ck_assert_uint_eq(p->summary.peak_rss_bytes, 90000);
+    ck_assert_uint_eq(p->summary.peak_bytes, 64);
+    ck_assert_uint_eq(p->duration_ns, 5000);
+    ck_assert_uint_eq(p->nrss, 3);
+    ck_assert_uint_eq(p->rss[0].time_ns, 0);
+    ck_assert_uint_eq(p->rss[0].bytes, 4096);
+    ck_assert_uint_eq(p->rss[1].time_ns, 2000);
+    ck_assert_uint_eq(p->rss[1].bytes, 90000);
+    ck_assert_uint_eq(p->rss[2].time_ns, 4000);
+    ck_assert_uint_eq(p->ntimeline, 2);
+    ck_assert_uint_eq(p->timeline[0].time_ns, 1000);
+    ck_assert_uint_eq(p->timeline[0].bytes, 64);
+    ck_assert_uint_eq(p->timeline[1].time_ns, 3000);
+    analyze_process_free(p);
+    p = analyze_len(g.len); /* no timeline asked for: the summary all the same */
+    ck_assert_uint_eq(p->summary.peak_rss_bytes, 90000);
+    ck_assert_uint_eq(p->nrss, 0);
+    analyze_process_free(p);
+}
+END_TEST
+
+/* A SAMPLE record shorter than its two fields is corruption, as for any type. */
+START_TEST(test_short_sample)
+{
+    tracegen_sample(&g, 4096);
+    size_t bad = g.len;
+    uint64_t rec[2] = {trace_hdr_word(16, TRACE_REC_SAMPLE, 0), 0};
+    tracegen_raw(&g, rec, sizeof(rec));
+    struct analyze_process *p = analyze_len(g.len);
+    char want[64];
+    snprintf(want, sizeof(want), "record shorter than its type at byte %zu", bad);
+    ck_assert_str_eq(p->warning, want);
+    ck_assert_uint_eq(p->summary.rss_samples, 1);
+    analyze_process_free(p);
+}
+END_TEST
+
 START_TEST(test_unknown_type)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
@@ -544,6 +597,8 @@ static Suite *analyze_suite(void)
     tcase_add_test(tc, test_truncated_everywhere);
     tcase_add_test(tc, test_corrupt_record);
     tcase_add_test(tc, test_unknown_type);
+    tcase_add_test(tc, test_rss_samples);
+    tcase_add_test(tc, test_short_sample);
     tcase_add_test(tc, test_bad_headers);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_set_end_and_names);

@@ -27,8 +27,26 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(o.quarantine_size, 4u << 20);
     ck_assert_int_eq(o.abort_on_error, 0);
     ck_assert_int_eq(o.leak_scan, 1);
+    ck_assert_uint_eq(o.sample_interval_ms, 10);
     ck_assert_int_eq(options_parse(&o, "", err), 0);
     ck_assert_int_eq(options_parse(&o, "::", err), 0);
+}
+END_TEST
+
+/* sample_interval_ms, and sample_interval (heapwise run's --sample-interval): plain ms. */
+START_TEST(test_sample_interval)
+{
+    ck_assert_int_eq(options_parse(&o, "sample_interval_ms=0", err), 0);
+    ck_assert_uint_eq(o.sample_interval_ms, 0);
+    ck_assert_int_eq(options_parse(&o, "sample_interval_ms=3600000:depth=4", err), 0);
+    ck_assert_uint_eq(o.sample_interval_ms, 3600000);
+    ck_assert_int_eq(options_parse(&o, "sample_interval_ms=5:sample_interval=250", err), 0);
+    ck_assert_uint_eq(o.sample_interval_ms, 250);
+    const char *bad[] = {"sample_interval_ms=3600001", "sample_interval_ms=1K",
+                         "sample_interval_ms=-1", "sample_interval_ms=", "sample_interval=x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(options_parse(&o, bad[i], err) == -EINVAL, "accepted %s", bad[i]);
+    ck_assert_str_eq(err, "bad value 'x' for option 'sample_interval'");
 }
 END_TEST
 
@@ -99,7 +117,8 @@ START_TEST(test_run_keys)
                                    "error_exitcode=23:leak_kinds=possible,definite:quiet=1:"
                                    "suppressions=a.supp:summary=0:no_free_stacks=1:json=1:"
                                    "log_file=r.txt:flamegraph=allocated:show_reachable=1:"
-                                   "show_possibly=0:show_shim_frames=1:gen_suppressions=1",
+                                   "show_possibly=0:show_shim_frames=1:gen_suppressions=1:"
+                                   "html=r.html:pprof=r.pb.gz",
                                    err),
                      0);
     ck_assert_int_eq(o.error_exitcode, 23);
@@ -115,7 +134,8 @@ START_TEST(test_run_keys)
     const char *bad[] = {"error_exitcode=0", "error_exitcode=256", "error_exitcode=1K",
                          "error_exitcode=",  "leak_kinds=",        "leak_kinds=definite,",
                          "leak_kinds=lost",  "json=yes",           "flamegraph=1",
-                         "suppressions=",    "log_file=",          "quiet=2"};
+                         "suppressions=",    "log_file=",          "quiet=2",
+                         "html=",            "pprof="};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(options_parse(&o, bad[i], err) == -EINVAL, "accepted %s", bad[i]);
     options_parse(&o, "leak_kinds=definite,lost", err);
@@ -186,6 +206,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_all_keys);
     tcase_add_test(tc, test_guard_keys);
+    tcase_add_test(tc, test_sample_interval);
     tcase_add_test(tc, test_leak_scan_key);
     tcase_add_test(tc, test_run_keys);
     tcase_add_test(tc, test_unknown_key);

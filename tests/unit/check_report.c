@@ -184,6 +184,12 @@ START_TEST(test_json)
     assert_contains(json, "{\"kind\": \"leaked\", \"bytes\": 8, \"blocks\": 1, \"stack\": []}");
     assert_contains(json, "\"errors\": [],\n    \"suppressions\": [],\n    \"partial\": false, "
                           "\"warning\": null}");
+    assert_contains(json, "\"peak_rss_bytes\": null, \"leak_scan\": false"); /* not sampled */
+    free(json);
+    p.summary.rss_samples = 3;
+    p.summary.peak_rss_bytes = 70000;
+    json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "\"peak_rss_bytes\": 70000, \"leak_scan\": false");
     free(json);
 }
 END_TEST
@@ -376,10 +382,20 @@ START_TEST(test_html_escaping)
     ck_assert_ptr_null(strstr(html, "operator<<"));
     ck_assert_ptr_null(strstr(html, "<b>"));
     ck_assert_int_eq(count(html, "</script>"), 2); /* the data's and the code's */
-    assert_contains(html, "\"timeline\": [[0,10,1],[500,1234,3],[900,40,2]]");
+    assert_contains(html, "\"timeline\": [[0,10,1],[500,1234,3],[900,40,2]],\n\"rss\": []");
+    assert_contains(html, "<td id=\"peak-rss-0\"><span class=\"muted\">not sampled</span>");
     assert_contains(html, "<td id=\"peak-0\"><span data-bytes=\"1234\"");
     assert_before(html, "data-by=\"bytes\"><table>", "operator&lt;&lt;", "leak_inner");
     assert_before(html, "data-by=\"calls\"><table>", "leak_inner", "operator&lt;&lt;");
+    free(html);
+    struct analyze_point rss[] = {{100, 8192, 0}, {800, 20480, 0}};
+    p.rss = rss;
+    p.nrss = 2;
+    p.summary.rss_samples = 9;
+    p.summary.peak_rss_bytes = 20480;
+    html = CAPTURE(report_html_write(out, procs, 1));
+    assert_contains(html, "\"rss\": [[100,8192],[800,20480]]");
+    assert_contains(html, "<td id=\"peak-rss-0\"><span data-bytes=\"20480\"");
     free(html);
 }
 END_TEST

@@ -85,11 +85,42 @@ START_TEST(test_odd_times)
 }
 END_TEST
 
+/* The RSS series: its own buckets on the heap series' clock and width, merged with it. */
+START_TEST(test_rss_series)
+{
+    struct timeline t;
+    ck_assert_int_eq(timeline_init(&t, 4), 0);
+    timeline_add_rss(&t, 10000, 500); /* the origin */
+    timeline_add(&t, 11000, 64, 1);
+    timeline_add_rss(&t, 12500, 900);
+    timeline_add_rss(&t, 13500, 300);
+    struct timeline_point v[4];
+    size_t n = timeline_rss_points(&t, v);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(v[0].time_ns, 0);
+    ck_assert_uint_eq(v[1].time_ns, 2500);
+    ck_assert_uint_eq(v[1].bytes, 900);
+    ck_assert_uint_eq(v[1].blocks, 0);
+    ck_assert_uint_eq(timeline_points(&t, v), 1);
+    ck_assert_uint_eq(v[0].time_ns, 1000);
+    timeline_add_rss(&t, 10000 + 7000, 100); /* past 4 buckets of 1 us: widths double */
+    ck_assert_uint_eq(t.width_ns, 2000);
+    n = timeline_rss_points(&t, v);
+    ck_assert_uint_eq(n, 3); /* [0,2000): 500; [2000,4000): 900 (300 merged away); 7000 */
+    ck_assert_uint_eq(v[1].bytes, 900);
+    ck_assert_uint_eq(v[2].time_ns, 7000);
+    ck_assert_uint_eq(timeline_points(&t, v), 1); /* the heap merged alike, kept */
+    ck_assert_uint_eq(v[0].bytes, 64);
+    timeline_fini(&t);
+}
+END_TEST
+
 static Suite *timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_few_events_kept);
+    tcase_add_test(tc, test_rss_series);
     tcase_add_test(tc, test_bounded_and_peak_kept);
     tcase_add_test(tc, test_odd_times);
     suite_add_tcase(s, tc);

@@ -1,11 +1,11 @@
 # Unit tests of src/shim: one Check suite per pure module (ring, stack table, options,
 # block map, quarantine, leak-scan marking, /proc/self/maps, anonymous mappings, the table
-# of live pools), linked to libhwshim.la without preloading anything, plus the export
+# of live pools, RSS), linked to libhwshim.la without preloading anything, plus the export
 # allow-list check of the built libheapwise.so.
 SHIM_CHECKS = tests/unit/check_ring tests/unit/check_stacktab tests/unit/check_options \
 	tests/unit/check_blockmap tests/unit/check_quarantine tests/unit/check_mark \
 	tests/unit/check_maps tests/unit/check_anonmap tests/unit/check_summary \
-	tests/unit/check_clock tests/unit/check_pooltab
+	tests/unit/check_clock tests/unit/check_pooltab tests/unit/check_rss
 check_PROGRAMS += $(SHIM_CHECKS)
 TESTS += $(SHIM_CHECKS) tests/unit/shim_exports.sh
 UNIT_TESTS += $(SHIM_CHECKS)
@@ -25,6 +25,10 @@ tests_unit_check_ring_LDADD = $(SHIM_TEST_LIBS)
 tests_unit_check_stacktab_SOURCES = tests/unit/check_stacktab.c
 tests_unit_check_stacktab_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_check_stacktab_LDADD = $(SHIM_TEST_LIBS)
+
+tests_unit_check_rss_SOURCES = tests/unit/check_rss.c
+tests_unit_check_rss_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_check_rss_LDADD = $(SHIM_TEST_LIBS)
 
 tests_unit_check_summary_SOURCES = tests/unit/check_summary.c
 tests_unit_check_summary_CFLAGS = $(SHIM_TEST_CFLAGS)

@@ -216,6 +216,13 @@ void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t unt
     r->untracked = untracked;
 }
 
+void tracegen_sample(struct tracegen *g, uint64_t rss_bytes)
+{
+    struct trace_rec_sample *r = record(g, TRACE_REC_SAMPLE, 0, sizeof(*r), 0);
+    r->time_ns = g->time_ns += 1000;
+    r->rss_bytes = rss_bytes;
+}
+
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n)
 {
     memcpy(grow(g, n), bytes, n);

@@ -47,6 +47,8 @@ void tracegen_pool_alloc(struct tracegen *g, uint64_t pool, uint64_t ptr, uint64
 void tracegen_pool_free(struct tracegen *g, uint64_t pool, uint64_t ptr, uint32_t stack);
 void tracegen_pool_destroy(struct tracegen *g, uint64_t pool, uint32_t stack);
 void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked);
+/* A SAMPLE record: the resident set size. */
+void tracegen_sample(struct tracegen *g, uint64_t rss_bytes);
 /* n raw bytes, appended as they are (for corrupt records). */
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
 

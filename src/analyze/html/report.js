@@ -23,23 +23,55 @@
     return (ns / 1e9).toFixed(2) + ' s';
   }
 
-  /* Memory over time: live bytes (area + line), live blocks (dashed, own scale), peak. */
+  /* Memory over time: live bytes (area + line), RSS (line), live blocks (dashed, own
+   * scale), the heap's peak marked. Heap and RSS share the time axis and the bytes scale. */
   var W = 1000, H = 330, L = 70, R = 60, T = 40, B = 30;
-  function chart(box, tl) {
+  function lastTime(s) { return s.length ? s[s.length - 1][0] : 0; }
+  function peakIndex(s) {
+    var k = 0;
+    s.forEach(function (p, i) { if (p[1] > s[k][1]) k = i; });
+    return k;
+  }
+  function chart(box, tl, rss) {
     var svg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart-svg'}, box);
     svg.setAttribute('data-points', tl.length);
-    if (!tl.length) {
+    svg.setAttribute('data-rss-points', rss.length);
+    if (!tl.length && !rss.length) {
       el('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle'}, svg).textContent = 'no allocations';
       return;
     }
-    var tmax = Math.max(1, tl[tl.length - 1][0]), bmax = 1, nmax = 1, peak = 0;
-    tl.forEach(function (p, i) {
-      if (p[1] > tl[peak][1]) peak = i;
-      bmax = Math.max(bmax, p[1]);
-      nmax = Math.max(nmax, p[2]);
-    });
+    var tmax = Math.max(1, lastTime(tl), lastTime(rss)), bmax = 1, nmax = 1;
+    tl.concat(rss).forEach(function (p) { bmax = Math.max(bmax, p[1]); });
+    tl.forEach(function (p) { nmax = Math.max(nmax, p[2]); });
     function x(t) { return L + (W - L - R) * t / tmax; }
     function y(v, max) { return H - B - (H - T - B) * v / max; }
+    axes(svg, bmax, nmax, tmax, y, rss.length > 0);
+    /* Column col of s as polyline points; with step, a value holds until the next point
+     * (the live heap changes only at events), else points are joined (RSS samples). */
+    function line(s, col, max, step) {
+      var pts = [];
+      s.forEach(function (p, i) {
+        if (step && i > 0) pts.push(x(p[0]).toFixed(1) + ',' + y(s[i - 1][col], max).toFixed(1));
+        pts.push(x(p[0]).toFixed(1) + ',' + y(p[col], max).toFixed(1));
+      });
+      return pts.join(' ');
+    }
+    if (tl.length) {
+      var area = x(tl[0][0]).toFixed(1) + ',' + (H - B) + ' ' + line(tl, 1, bmax, true) + ' ' +
+                 x(lastTime(tl)).toFixed(1) + ',' + (H - B);
+      el('polygon', {points: area, 'class': 'area-bytes'}, svg);
+      el('polyline', {points: line(tl, 1, bmax, true), 'class': 'line-bytes'}, svg);
+      el('polyline', {points: line(tl, 2, nmax, true), 'class': 'line-blocks'}, svg);
+      peakMark(box, svg, tl[peakIndex(tl)], x(tl[peakIndex(tl)][0]), y(tl[peakIndex(tl)][1], bmax));
+    }
+    if (rss.length) {
+      el('polyline', {points: line(rss, 1, bmax, false), 'class': 'line-rss', 'data-points': rss.length}, svg);
+      box.setAttribute('data-rss-peak-bytes', rss[peakIndex(rss)][1]);
+    }
+    hover(box, svg, tl, rss, x, function (v) { return y(v, bmax); });
+  }
+
+  function axes(svg, bmax, nmax, tmax, y, withRss) {
     for (var g = 0; g <= 4; g++) {
       var gy = y(bmax * g / 4, bmax);
       el('line', {x1: L, x2: W - R, y1: gy, y2: gy, 'class': 'grid'}, svg);
@@ -50,16 +82,12 @@
     el('text', {x: L, y: H - 10}, svg).textContent = '0';
     el('text', {x: W - R, y: H - 10, 'text-anchor': 'end'}, svg).textContent = duration(tmax);
     el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, svg).textContent = 'time';
-    el('text', {x: L, y: 14}, svg).textContent = 'live heap (bytes)';
+    el('text', {x: L, y: 14}, svg).textContent = withRss ? 'live heap (red), resident set size (green), bytes'
+                                                         : 'live heap (bytes)';
     el('text', {x: W - R, y: 14, 'text-anchor': 'end'}, svg).textContent = 'live blocks (dashed)';
-    var pts = tl.map(function (p) { return x(p[0]).toFixed(1) + ',' + y(p[1], bmax).toFixed(1); });
-    var area = x(tl[0][0]).toFixed(1) + ',' + (H - B) + ' ' + pts.join(' ') + ' ' +
-               x(tl[tl.length - 1][0]).toFixed(1) + ',' + (H - B);
-    el('polygon', {points: area, 'class': 'area-bytes'}, svg);
-    el('polyline', {points: pts.join(' '), 'class': 'line-bytes'}, svg);
-    el('polyline', {points: tl.map(function (p) {
-      return x(p[0]).toFixed(1) + ',' + y(p[2], nmax).toFixed(1); }).join(' '), 'class': 'line-blocks'}, svg);
-    var pk = tl[peak], px = x(pk[0]), py = y(pk[1], bmax);
+  }
+
+  function peakMark(box, svg, pk, px, py) {
     el('circle', {cx: px, cy: py, r: 5, 'class': 'peak-marker', 'data-bytes': pk[1],
                   'data-time-ns': pk[0]}, svg);
     var right = px > (L + W - R) / 2;
@@ -67,27 +95,34 @@
                 'text-anchor': right ? 'end' : 'start'}, svg)
       .textContent = 'peak ' + bytes(pk[1]) + ' at ' + duration(pk[0]);
     box.setAttribute('data-peak-bytes', pk[1]);
-    hover(box, svg, tl, x, y, bmax);
   }
 
-  function hover(box, svg, tl, x, y, bmax) {
+  /* The point of s (sorted by time) drawn nearest to the chart's x coordinate sx. */
+  function nearest(s, x, sx) {
+    var lo = 0, hi = s.length - 1;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (x(s[mid][0]) < sx) lo = mid + 1; else hi = mid; }
+    if (lo > 0 && sx - x(s[lo - 1][0]) < x(s[lo][0]) - sx) lo--;
+    return s[lo];
+  }
+
+  function hover(box, svg, tl, rss, x, y) {
     var tip = document.createElement('div'), cursor = el('line', {'class': 'cursor', y1: T, y2: H - B}, svg);
     tip.className = 'tooltip';
     box.appendChild(tip);
     cursor.style.display = 'none';
     svg.addEventListener('mousemove', function (ev) {
       var r = svg.getBoundingClientRect(), sx = (ev.clientX - r.left) * W / r.width;
-      var lo = 0, hi = tl.length - 1;
-      while (lo < hi) { var mid = (lo + hi) >> 1; if (x(tl[mid][0]) < sx) lo = mid + 1; else hi = mid; }
-      if (lo > 0 && sx - x(tl[lo - 1][0]) < x(tl[lo][0]) - sx) lo--;
-      var p = tl[lo];
-      cursor.setAttribute('x1', x(p[0]));
-      cursor.setAttribute('x2', x(p[0]));
+      var p = tl.length ? nearest(tl, x, sx) : null, q = rss.length ? nearest(rss, x, sx) : null;
+      var at = p || q, text = duration(at[0]) + ':';
+      if (p) text += ' heap ' + bytes(p[1]) + ' (' + p[1] + ' bytes) in ' + p[2] + ' blocks';
+      if (q) text += (p ? ';' : '') + ' RSS ' + bytes(q[1]) + (p ? '' : ' at ' + duration(q[0]));
+      cursor.setAttribute('x1', x(at[0]));
+      cursor.setAttribute('x2', x(at[0]));
       cursor.style.display = '';
-      tip.textContent = duration(p[0]) + ': ' + bytes(p[1]) + ' (' + p[1] + ' bytes) in ' + p[2] + ' blocks';
+      tip.textContent = text;
       tip.style.display = 'block';
       tip.style.left = Math.min(ev.clientX - r.left + 12, r.width - 260) + 'px';
-      tip.style.top = (y(p[1], bmax) * r.height / H + 10) + 'px';
+      tip.style.top = (y(at[1]) * r.height / H + 10) + 'px';
     });
     svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; cursor.style.display = 'none'; });
   }
@@ -184,7 +219,7 @@
 
   data.processes.forEach(function (proc, i) {
     var sec = document.getElementById('process-' + i);
-    chart(sec.querySelector('.chart'), proc.timeline);
+    chart(sec.querySelector('.chart'), proc.timeline, proc.rss || []);
     flames(sec, proc);
     tabs(sec);
   });
