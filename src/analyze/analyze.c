@@ -673,6 +673,7 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     struct analyze_process *p = &run->a->pub;
     p->pid = r->hdr.pid;
     p->ppid = r->hdr.ppid;
+    p->start_ns = r->hdr.start_realtime_ns;
     p->duration_ns = run->last_ns - run->first_ns;
     int rc = conclude(run, r);
     if (rc == 0)
@@ -685,6 +686,8 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
         rc = collect_allocated(run);
     if (rc == 0)
         rc = collect_timeline(run);
+    if (rc == 0)
+        rc = symbolize_modules(run->a->sym, &p->modules, &p->nmodules);
     if (rc == 0)
         rc = finish_tallies(run);
     symbolize_release_debuginfo(run->a->sym);
@@ -769,6 +772,7 @@ void analyze_process_free(struct analyze_process *p)
     free(p->allocated);
     free(p->timeline);
     free(p->rss);
+    free(p->modules);
     free(a);
 }
 

@@ -29,6 +29,16 @@ struct analyze_frame {
     int line;             /* source line, 0 if unknown */
     int inlined;          /* 1 for a frame inlined into the next (outer) frame */
     const char *mangled;  /* the function's mangled name when it had one (C++), else NULL */
+    uint32_t module_index; /* 1 + index in analyze_process.modules, 0 if no module covers it */
+};
+
+/* A loaded object of the traced process, as a MODULE record of the trace gave it. */
+struct analyze_module {
+    const char *path;              /* NULL when the record had none */
+    uint64_t base;                 /* load bias */
+    uint64_t start, end;           /* mapped addresses [start, end), absolute */
+    const unsigned char *build_id; /* GNU build-id, build_id_len bytes (0: none) */
+    size_t build_id_len;
 };
 
 /* A symbolised stack: innermost first, shim frames removed, inline frames expanded. */
@@ -169,6 +179,7 @@ struct analyze_process {
     enum analyze_end end;
     int status;            /* exit status when end == ANALYZE_END_EXIT */
     int signal;            /* signal number when end == ANALYZE_END_SIGNAL */
+    uint64_t start_ns;     /* CLOCK_REALTIME when the trace began, ns since the epoch */
     uint64_t duration_ns;  /* first to last record time */
     struct analyze_summary summary;
     size_t nleaks;
@@ -189,6 +200,9 @@ struct analyze_process {
     struct analyze_point *rss;      /* opts.timeline: resident set size over time, at most
                                        opts.timeline points on the clock of timeline; the
                                        largest bytes is summary.peak_rss_bytes */
+    size_t nmodules;
+    struct analyze_module *modules; /* every distinct module the trace named, in the order
+                                       of their first MODULE record */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL; when
                               set, the report covers only the records read before it */
 };
@@ -274,6 +288,18 @@ int report_flame_write(FILE *out, struct analyze_process *const *procs, size_t n
  * when the stream reports an error.
  */
 int report_html_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
+
+/*
+ * A gzipped pprof heap profile (perftools.profiles.Profile, src/analyze/profile.proto) of
+ * every process, for pprof, Pyroscope, Parca: one sample per allocation stack with
+ * alloc_objects and alloc_space (every allocation made there over the run; needs
+ * opts.allocated) and inuse_objects and inuse_space (its blocks still live at the end of
+ * the trace: the leaks of every class in leaks[], so without the C runtime's and the
+ * suppressed blocks), labelled pid; symbolised functions, files, lines and inline frames,
+ * one mapping per module (with its build-id). 0, -ENOMEM, or -EIO when the stream
+ * reports an error.
+ */
+int report_pprof_write(FILE *out, struct analyze_process *const *procs, size_t nprocs);
 
 /*
  * What changed from run old to run new (both analysed with opts.allocated), per allocation

@@ -19,10 +19,12 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/report_flame.c src/analyze/report_flame.h \
 	src/analyze/report_html.c src/analyze/report_html.h \
 	src/analyze/report_html_data.c src/analyze/report_html_data.h \
-	src/analyze/report_diff.c
-nodist_libhwanalyze_la_SOURCES = src/analyze/html_assets.h
-libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS)
-libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) -lstdc++
+	src/analyze/report_diff.c \
+	src/analyze/report_pprof.c src/analyze/pprof_tables.c src/analyze/pprof_tables.h
+nodist_libhwanalyze_la_SOURCES = src/analyze/html_assets.h \
+	src/analyze/profile.pb-c.c src/analyze/profile.pb-c.h
+libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
+libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) -lstdc++
 
 dist_man_MANS += man/heapwise-trace.5
 
@@ -39,6 +41,12 @@ src/analyze/html_assets.h: $(HTML_ASSETS) src/analyze/local.mk
 	  echo 'static const char html_js[] ='; \
 	  sed $(HTML_ASSET_SED) $(srcdir)/src/analyze/html/report.js; echo ';'; \
 	} >$@-t && mv $@-t $@
-BUILT_SOURCES = src/analyze/html_assets.h
-CLEANFILES += src/analyze/html_assets.h
-EXTRA_DIST += $(HTML_ASSETS)
+# The pprof profile's messages (report_pprof.c): C code generated from profile.proto by
+# protoc-c, in the build tree. The .c includes its .h from its own directory.
+src/analyze/profile.pb-c.h: src/analyze/profile.pb-c.c
+src/analyze/profile.pb-c.c: src/analyze/profile.proto
+	$(AM_V_GEN)$(MKDIR_P) src/analyze && \
+	  $(PROTOC_C) --c_out=src/analyze --proto_path=$(srcdir)/src/analyze profile.proto
+BUILT_SOURCES = src/analyze/html_assets.h src/analyze/profile.pb-c.c src/analyze/profile.pb-c.h
+CLEANFILES += src/analyze/html_assets.h src/analyze/profile.pb-c.c src/analyze/profile.pb-c.h
+EXTRA_DIST += $(HTML_ASSETS) src/analyze/profile.proto

@@ -470,7 +470,8 @@ static int resolve(struct symbolize *s, struct sym_module *m, uint64_t address, 
         return 0;
     }
     size_t first = s->npool;
-    struct analyze_frame f = {.address = address, .module = m->path};
+    struct analyze_frame f = {
+        .address = address, .module = m->path, .module_index = (uint32_t)(m - s->modules) + 1};
     int rc;
     if (s->opts.addresses_only || !module_open(m)) {
         rc = push(s, &f);
@@ -536,6 +537,20 @@ static int symbolize_raw(struct symbolize *s, struct sym_stack *st)
         cut_below_main(&st->out);
     if (s->opts.max_frames > 0 && st->out.nframes > (size_t)s->opts.max_frames)
         st->out.nframes = (size_t)s->opts.max_frames;
+    return 0;
+}
+
+int symbolize_modules(const struct symbolize *s, struct analyze_module **out, size_t *n)
+{
+    *out = calloc(s->nmodules ? s->nmodules : 1, sizeof(**out));
+    if (!*out)
+        return -ENOMEM;
+    for (size_t i = 0; i < s->nmodules; i++) {
+        const struct sym_module *m = &s->modules[i];
+        (*out)[i] = (struct analyze_module){m->path, m->base, m->start, m->end, m->build_id,
+                                            m->build_id_len};
+    }
+    *n = s->nmodules;
     return 0;
 }
 

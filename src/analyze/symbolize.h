@@ -46,6 +46,13 @@ int symbolize_stack_add(struct symbolize *s, uint32_t id, const uint64_t *addrs,
  */
 const struct analyze_stack *symbolize_stack(struct symbolize *s, uint32_t id);
 
+/*
+ * Every distinct module added so far, in the order they were first added, as a malloc'd
+ * array (*out, *n entries; its strings stay the symbolizer's): frames' module_index
+ * counts from 1 in it. 0, or -ENOMEM.
+ */
+int symbolize_modules(const struct symbolize *s, struct analyze_module **out, size_t *n);
+
 /* Close every libdw handle (files, debug info); stacks already symbolised stay valid. */
 void symbolize_release_debuginfo(struct symbolize *s);
 

@@ -35,6 +35,7 @@ struct report_request {
     int json;              /* 1: one JSON document instead of text */
     int flamegraph;        /* 0, or CLI_FLAME_*: collapsed stacks instead of text */
     const char *html;      /* --html=FILE: also write the HTML report there, or NULL */
+    const char *pprof;     /* --pprof=FILE: also write a gzipped pprof profile there, or NULL */
     int show_shim_frames;  /* 1: keep libheapwise.so frames in stacks */
     unsigned show;         /* REPORT_SHOW_* bits: leak kinds listed beyond the lost ones */
     unsigned leak_kinds;   /* CLI_LEAK_* bits, or 0 for CLI_LEAK_DEFAULT */
@@ -56,7 +57,8 @@ struct report_request {
         {"suppressions", required_argument, NULL, 'S'},                                           \
         {"gen-suppressions", no_argument, NULL, 'G'},                                             \
         {"leak-kinds", required_argument, NULL, 'K'}, {"quiet", no_argument, NULL, 'q'},          \
-        {"flamegraph", optional_argument, NULL, 'F'}, {"html", required_argument, NULL, 'H'}
+        {"flamegraph", optional_argument, NULL, 'F'}, {"html", required_argument, NULL, 'H'},    \
+        {"pprof", required_argument, NULL, 'p'}
 
 /* --help lines of CLI_REPORT_OPTIONS, in the layout of both commands' usage texts. */
 #define CLI_REPORT_USAGE                                                                           \
@@ -76,7 +78,10 @@ struct report_request {
     "                            collapsed stacks (flamegraph.pl, speedscope) instead of the\n"   \
     "                            report: leaked bytes (default) or all allocated bytes\n"   \
     "      --html=FILE           also write a self-contained HTML report to FILE: memory\n"    \
-    "                            over time, top allocation sites, leaks, flame graphs\n"
+    "                            over time, top allocation sites, leaks, flame graphs\n"                   \
+    "      --pprof=FILE          also write a gzipped pprof heap profile to FILE\n"           \
+    "                            (alloc_/inuse_objects, alloc_/inuse_space; inuse: live\n"  \
+    "                            at the end of the trace) for pprof, Pyroscope, Parca\n"
 
 /*
  * Apply getopt's result c (with optarg arg) if it is one of CLI_REPORT_OPTIONS: returns 1

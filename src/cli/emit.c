@@ -72,7 +72,12 @@ int cli_report_option(const char *cmd, int c, const char *arg, struct report_req
     case 'F': return flamegraph_option(cmd, arg, req) == 1 ? check_format(cmd, req)
                                                             : CLI_EXIT_USAGE;
     case 'S': return load_suppressions(cmd, arg, req);
-    case 'H': req->html = arg; return 1;
+    case 'H':
+    case 'p':
+        if (!*arg)
+            return cli_usage_error(cmd, "--%s: no file name given", c == 'H' ? "html" : "pprof");
+        *(c == 'H' ? &req->html : &req->pprof) = arg;
+        return 1;
     case 'G': req->gen_suppressions = 1; return 1;
     case 'q': req->quiet = 1; return 1;
     case 'K':
@@ -147,7 +152,7 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
         .show_shim_frames = req->show_shim_frames,
         .suppress = req->suppress.n ? &req->suppress : NULL,
         .gen_suppressions = req->gen_suppressions,
-        .allocated = req->flamegraph == CLI_FLAME_ALLOCATED || req->html,
+        .allocated = req->flamegraph == CLI_FLAME_ALLOCATED || req->html || req->pprof,
         .timeline = req->html ? ANALYZE_TIMELINE_POINTS : 0,
     };
     struct analyze_error err = {.offset = -1};
@@ -190,20 +195,22 @@ static int write_all(struct analyze_process **procs, size_t n, const struct repo
     return 0;
 }
 
-/* --html=FILE: the HTML report of every process. 0, or -1 after a message. */
-static int write_html(const char *cmd, struct analyze_process **procs, size_t n,
-                      const struct report_request *req)
+/* A report of every process into the file at path (--html, --pprof): 0, or -1 after a
+ * message naming what (the report) could not be written. */
+static int write_file(const char *cmd, const char *path, const char *what,
+                      int (*writer)(FILE *, struct analyze_process *const *, size_t),
+                      struct analyze_process **procs, size_t n)
 {
-    FILE *out = fopen(req->html, "w");
+    FILE *out = fopen(path, "w");
     if (!out) {
-        cli_error(cmd, "%s: %s", req->html, strerror(errno));
+        cli_error(cmd, "%s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = report_html_write(out, procs, n);
+    int rc = writer(out, procs, n);
     if (fclose(out) != 0 && rc == 0)
         rc = -errno;
     if (rc < 0) {
-        cli_error(cmd, "%s: cannot write the HTML report: %s", req->html, strerror(-rc));
+        cli_error(cmd, "%s: cannot write the %s: %s", path, what, strerror(-rc));
         return -1;
     }
     return 0;
@@ -230,7 +237,12 @@ int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_
         rc = write_all(procs, loaded, req);
     if (rc == 0 && fflush(req->out) != 0)
         rc = -EIO;
-    int html_failed = req->html && rc == 0 && write_html(cmd, procs, loaded, req) < 0;
+    int files_failed =
+        req->html && rc == 0 &&
+        write_file(cmd, req->html, "HTML report", report_html_write, procs, loaded) < 0;
+    files_failed |= req->pprof && rc == 0 &&
+                    write_file(cmd, req->pprof, "pprof profile", report_pprof_write, procs,
+                               loaded) < 0;
     for (size_t i = 0; i < loaded; i++)
         analyze_process_free(procs[i]);
     free(procs);
@@ -238,5 +250,5 @@ int cli_emit_reports(const char *cmd, char *const *paths, const int *ends, size_
         cli_error(cmd, "cannot write the report: %s", strerror(errno ? errno : EIO));
         return -1;
     }
-    return html_failed ? -1 : bad;
+    return files_failed ? -1 : bad;
 }

@@ -1,7 +1,7 @@
 /*
  * The fuzz target: arbitrary bytes as a trace file through everything `heapwise report`
- * does (reader, replay, heap errors, suppressions, leak grouping, text, JSON and flame
- * graph reports) except reading
+ * does (reader, replay, heap errors, suppressions, leak grouping, text, JSON, flame
+ * graph and pprof reports) except reading
  * debug information: module paths in the input are never opened (addresses_only), so the
  * input cannot make it touch files. Every refusal or partial read must name its byte.
  * Built with libFuzzer by `make fuzz`, and with the
@@ -99,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     report_text_show(sink, p, REPORT_SHOW_POSSIBLE | REPORT_SHOW_REACHABLE);
     report_json_write(sink, &p, 1);
     report_flame_write(sink, &p, 1, all);
+    report_pprof_write(sink, &p, 1);
     analyze_process_free(p);
     return 0;
 }

@@ -29,7 +29,8 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 FUZZ_ARGS =
 FUZZ_WORK = tests/fuzz/work
 # The C files of libhwanalyze.la and libhwtrace.la (a new one there belongs here too: the
-# link of tests/fuzz/fuzz-report fails without it).
+# link of tests/fuzz/fuzz-report fails without it); profile.pb-c.c is generated in the
+# build tree.
 FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/analyze.c $(srcdir)/src/analyze/hmap.c \
 	$(srcdir)/src/analyze/strpool.c $(srcdir)/src/analyze/reader.c \
@@ -40,12 +41,15 @@ FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/leakorder.c \
 	$(srcdir)/src/analyze/suppress.c $(srcdir)/src/analyze/report_text.c \
 	$(srcdir)/src/analyze/report_json.c $(srcdir)/src/analyze/report_flame.c \
+	$(srcdir)/src/analyze/report_pprof.c $(srcdir)/src/analyze/pprof_tables.c \
+	src/analyze/profile.pb-c.c \
 	$(srcdir)/src/trace/format.c $(srcdir)/src/trace/blockhdr.c
 
 # Rebuilt by every `make fuzz` (a few seconds): it depends on every analyzer header too.
 tests/fuzz/fuzz-report: $(FUZZ_SRC) config.h FORCE
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(HW_CFLAGS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
-	    $(DW_CFLAGS) -o $@ $(FUZZ_SRC) $(DW_LIBS) -lstdc++
+	    $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS) -o $@ $(FUZZ_SRC) $(DW_LIBS) \
+	    $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) -lstdc++
 
 # Fuzz for FUZZ_TIME seconds; new coverage goes to $(FUZZ_WORK)/corpus, crashes to
 # $(FUZZ_WORK)/crash-* (minimise, then copy into tests/fuzz/regress).

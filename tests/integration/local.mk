@@ -97,11 +97,12 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/killed.sh tests/integration/closefds.sh tests/integration/disk_full.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
 	tests/integration/diff.sh tests/integration/damaged_traces.sh \
-	tests/integration/secure.sh tests/integration/pools.sh tests/integration/rss.sh
+	tests/integration/secure.sh tests/integration/pools.sh tests/integration/rss.sh tests/integration/pprof.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshots as artifacts of the build tree.
 CLEANFILES += tests/integration/html_browser.png tests/integration/html_browser_rss.png
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/integration/damage.py
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/integration/damage.py \
+	tests/integration/pprof_check.py
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \

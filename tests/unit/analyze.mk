@@ -4,7 +4,7 @@ ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
 	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
-	tests/unit/check_timeline tests/unit/check_pools
+	tests/unit/check_timeline tests/unit/check_pools tests/unit/check_pprof
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -57,6 +57,11 @@ EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected
 tests_unit_check_timeline_SOURCES = tests/unit/check_timeline.c
 tests_unit_check_timeline_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_timeline_LDADD = $(ANALYZE_TEST_LIBS)
+
+# report_pprof.c's profile, unpacked again with the protobuf-c code generated for it.
+tests_unit_check_pprof_SOURCES = tests/unit/check_pprof.c
+tests_unit_check_pprof_CFLAGS = $(ANALYZE_TEST_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_check_pprof_LDADD = $(ANALYZE_TEST_LIBS) $(PROTOBUF_C_LIBS) $(ZLIB_LIBS)
 
 tests_unit_check_runtime_SOURCES = tests/unit/check_runtime.c
 tests_unit_check_runtime_CFLAGS = $(ANALYZE_TEST_CFLAGS)

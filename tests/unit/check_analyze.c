@@ -363,6 +363,20 @@ START_TEST(test_corrupt_record)
 }
 END_TEST
 
+/* Append a 16-byte record of type and analyse: the warning is "why at byte N" (N: where
+ * that record starts). */
+static struct analyze_process *after_bad_record(uint16_t type, const char *why)
+{
+    size_t bad = g.len;
+    uint64_t rec[2] = {trace_hdr_word(16, type, 0), 0};
+    tracegen_raw(&g, rec, sizeof(rec));
+    struct analyze_process *p = analyze_len(g.len);
+    char want[128];
+    snprintf(want, sizeof(want), "%s at byte %zu", why, bad);
+    ck_assert_str_eq(p->warning, want);
+    return p;
+}
+
 /* SAMPLE records: the peak and count in the summary, and with opts.timeline an RSS series
  * on the clock of the heap series (both from the trace's first timed record). */
 START_TEST(test_rss_samples)
@@ -404,13 +418,7 @@ END_TEST
 START_TEST(test_short_sample)
 {
     tracegen_sample(&g, 4096);
-    size_t bad = g.len;
-    uint64_t rec[2] = {trace_hdr_word(16, TRACE_REC_SAMPLE, 0), 0};
-    tracegen_raw(&g, rec, sizeof(rec));
-    struct analyze_process *p = analyze_len(g.len);
-    char want[64];
-    snprintf(want, sizeof(want), "record shorter than its type at byte %zu", bad);
-    ck_assert_str_eq(p->warning, want);
+    struct analyze_process *p = after_bad_record(TRACE_REC_SAMPLE, "record shorter than its type");
     ck_assert_uint_eq(p->summary.rss_samples, 1);
     analyze_process_free(p);
 }
@@ -419,13 +427,7 @@ END_TEST
 START_TEST(test_unknown_type)
 {
     tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
-    size_t bad = g.len;
-    uint64_t rec[2] = {trace_hdr_word(16, 77, 0), 0};
-    tracegen_raw(&g, rec, sizeof(rec));
-    struct analyze_process *p = analyze_len(g.len);
-    char want[64];
-    snprintf(want, sizeof(want), "unknown record type at byte %zu", bad);
-    ck_assert_str_eq(p->warning, want);
+    struct analyze_process *p = after_bad_record(77, "unknown record type");
     ck_assert_uint_eq(p->summary.allocations, 1);
     analyze_process_free(p);
 }
