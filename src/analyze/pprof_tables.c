@@ -6,6 +6,8 @@
  */
 #include "analyze/pprof_tables.h"
 
+#include "analyze/report_json.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +64,46 @@ static int same_string(const struct pprof_tables *t, size_t index, const void *i
     return strcmp(t->strings[index], item) == 0;
 }
 
+/* U+FFFD, the replacement character, in UTF-8 (3 bytes). */
+#define UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+/* Bytes of the UTF-8 character at u[0] (n bytes readable), or 0 when it is not one. */
+static size_t char_len(const unsigned char *u, size_t n)
+{
+    return u[0] < 0x80 ? 1 : report_json_utf8_len(u, n);
+}
+
+/*
+ * s itself when it is UTF-8 (proto3 strings must be; decoders may refuse a profile
+ * otherwise), else a copy in t's pool with each invalid byte as U+FFFD, as the JSON
+ * report writes it. NULL when out of memory.
+ */
+static const char *utf8(struct pprof_tables *t, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, len;
+    while (i < n && (len = char_len(u + i, n - i)) > 0)
+        i += len;
+    if (i == n)
+        return s;
+    char *copy = malloc(3 * n + 1), *out = copy;
+    for (i = 0; copy && i < n; i += len ? len : 1) {
+        len = char_len(u + i, n - i);
+        memcpy(out, len ? s + i : UTF8_REPLACEMENT, len ? len : 3);
+        out += len ? len : 3;
+    }
+    if (copy)
+        *out = '\0';
+    const char *pooled = copy ? strpool_dup(&t->pool, copy) : NULL;
+    free(copy);
+    return pooled;
+}
+
 int64_t pprof_string(struct pprof_tables *t, const char *s)
 {
     int created;
-    s = s ? s : "";
+    if (!(s = utf8(t, s ? s : "")))
+        return -ENOMEM;
     size_t *slot = probe(&t->string_ids, hash_string(s), same_string, t, s, &created);
     if (!slot)
         return -ENOMEM;

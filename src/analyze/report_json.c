@@ -21,8 +21,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (up to n bytes), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t report_json_utf8_len(const unsigned char *s, size_t n)
 {
     size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
     if (s[0] < 0xc2 || s[0] > 0xf4 || len > n)
@@ -54,7 +53,7 @@ void report_json_string(FILE *out, const char *str, int html_safe)
         } else if (c < 0x20 || c == 0x7f || (html_safe && strchr("<>&", c))) {
             fprintf(out, "\\u%04x", c);
         } else if (c >= 0x80) {
-            size_t len = utf8_len(s + i, n - i);
+            size_t len = report_json_utf8_len(s + i, n - i);
             if (len == 0) {
                 fputs("\\ufffd", out);
                 i++;

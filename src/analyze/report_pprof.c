@@ -78,26 +78,30 @@ static struct site *site_of(struct profile *pf, struct hmap *by_stack, uint32_t 
     return s;
 }
 
+/* Add the blocks and bytes of l to the values `objects` and the next (space) of its site. */
+static int count(struct profile *pf, struct hmap *by_stack, uint32_t process,
+                 const struct analyze_leak *l, int objects)
+{
+    struct site *s = site_of(pf, by_stack, process, l->stack);
+    if (!s)
+        return -ENOMEM;
+    s->values[objects] += (int64_t)l->blocks;
+    s->values[objects + 1] += (int64_t)l->bytes;
+    return 0;
+}
+
 /* The sites of process p: what was allocated at each stack, then what is live at the end. */
 static int add_sites(struct profile *pf, uint32_t process, const struct analyze_process *p)
 {
     struct hmap by_stack;
-    struct site *s = (struct site *)1;
+    int rc = 0;
     hmap_init(&by_stack, sizeof(size_t));
-    for (size_t i = 0; i < p->nallocated && s; i++) {
-        if ((s = site_of(pf, &by_stack, process, p->allocated[i].stack))) {
-            s->values[ALLOC_OBJECTS] += (int64_t)p->allocated[i].blocks;
-            s->values[ALLOC_SPACE] += (int64_t)p->allocated[i].bytes;
-        }
-    }
-    for (size_t i = 0; i < p->nleaks && s; i++) {
-        if ((s = site_of(pf, &by_stack, process, p->leaks[i].stack))) {
-            s->values[INUSE_OBJECTS] += (int64_t)p->leaks[i].blocks;
-            s->values[INUSE_SPACE] += (int64_t)p->leaks[i].bytes;
-        }
-    }
+    for (size_t i = 0; i < p->nallocated && rc == 0; i++)
+        rc = count(pf, &by_stack, process, &p->allocated[i], ALLOC_OBJECTS);
+    for (size_t i = 0; i < p->nleaks && rc == 0; i++)
+        rc = count(pf, &by_stack, process, &p->leaks[i], INUSE_OBJECTS);
     hmap_fini(&by_stack);
-    return s ? 0 : -ENOMEM;
+    return rc;
 }
 
 /* The location ids of site s's stack into pf->ids. 0 or -ENOMEM. */

@@ -206,6 +206,23 @@ START_TEST(test_processes)
 }
 END_TEST
 
+/* Strings that are not UTF-8 (a path, a symbol) get U+FFFD for each bad byte. */
+START_TEST(test_not_utf8)
+{
+    struct analyze_frame f[] = {{0x401000, EXE, "caf\xc3\xa9\xff", "/src/\xe9.c", 1, 0, NULL, 1}};
+    struct analyze_stack st = {9, 1, f};
+    struct analyze_leak allocated[] = {
+        {.kind = "allocated", .bytes = 1, .blocks = 1, .stack = &st}};
+    struct analyze_process a = make_process(42, allocated, 1, NULL, 0);
+    struct analyze_process *procs[] = {&a};
+    Perftools__Profiles__Profile *p = round_trip(procs, 1);
+    const Perftools__Profiles__Function *fn = p->function[0];
+    ck_assert_str_eq(str(p, fn->name), "caf\xc3\xa9\xef\xbf\xbd");
+    ck_assert_str_eq(str(p, fn->filename), "/src/\xef\xbf\xbd.c");
+    perftools__profiles__profile__free_unpacked(p, NULL);
+}
+END_TEST
+
 START_TEST(test_empty_and_stream_error)
 {
     Perftools__Profiles__Profile *p = round_trip(NULL, 0);
@@ -226,6 +243,7 @@ static Suite *pprof_suite(void)
     tcase_add_test(tc, test_samples_and_types);
     tcase_add_test(tc, test_locations_functions_mappings);
     tcase_add_test(tc, test_processes);
+    tcase_add_test(tc, test_not_utf8);
     tcase_add_test(tc, test_empty_and_stream_error);
     suite_add_tcase(s, tc);
     return s;
