@@ -29,7 +29,6 @@ struct analyze_frame {
     int line;             /* source line, 0 if unknown */
     int inlined;          /* 1 for a frame inlined into the next (outer) frame */
     const char *mangled;  /* the function's mangled name when it had one (C++), else NULL */
-    uint32_t module_index; /* 1 + index in analyze_process.modules, 0 if no module covers it */
 };
 
 /* A loaded object of the traced process, as a MODULE record of the trace gave it. */
@@ -202,7 +201,8 @@ struct analyze_process {
                                        largest bytes is summary.peak_rss_bytes */
     size_t nmodules;
     struct analyze_module *modules; /* every distinct module the trace named, in the order
-                                       of their first MODULE record */
+                                       of their first MODULE record (a frame's module is
+                                       the same string as its path) */
     const char *warning;   /* e.g. "truncated at byte 18342 (no end record)", or NULL; when
                               set, the report covers only the records read before it */
 };

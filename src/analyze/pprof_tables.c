@@ -213,21 +213,37 @@ static long mapping_new(struct pprof_tables *t, const struct analyze_module *m)
 }
 
 /*
- * The mapping of frame f of process `process` (p): its id, 0 when no module covers f,
- * -ENOMEM. What f shows of the symbols of its module sets the mapping's has_* flags.
+ * 1 + the index in p->modules of the module of frame f: the one of its path whose range
+ * holds the return address (or ends at it: a call can be a module's last instruction);
+ * the first such, when an object was mapped more than once there. 0 when there is none.
+ */
+static uint32_t module_of(const struct analyze_process *p, const struct analyze_frame *f)
+{
+    for (size_t i = 0; f->module && i < p->nmodules; i++) {
+        const struct analyze_module *m = &p->modules[i];
+        if (m->path && m->start <= f->address && f->address <= m->end &&
+            (m->path == f->module || strcmp(m->path, f->module) == 0))
+            return (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+/*
+ * The id of the mapping of module `module` (see module_of; 0: none, then 0) of process
+ * `process` (p), or -ENOMEM. What frame f, of that module, shows of its symbols sets the
+ * mapping's has_* flags.
  */
 static long mapping_of(struct pprof_tables *t, uint32_t process, const struct analyze_process *p,
-                       const struct analyze_frame *f)
+                       uint32_t module, const struct analyze_frame *f)
 {
-    if (f->module_index == 0 || f->module_index > p->nmodules)
+    if (module == 0)
         return 0;
     int created;
-    uint64_t key = ((uint64_t)process + 1) << 32 | f->module_index;
-    size_t *slot = hmap_put(&t->mapping_ids, key, &created);
+    size_t *slot = hmap_put(&t->mapping_ids, ((uint64_t)process + 1) << 32 | module, &created);
     if (!slot)
         return -ENOMEM;
     if (created) { /* mapping_new puts nothing into mapping_ids: slot stays valid */
-        long i = mapping_new(t, &p->modules[f->module_index - 1]);
+        long i = mapping_new(t, &p->modules[module - 1]);
         if (i < 0)
             return i;
         *slot = (size_t)i;
@@ -283,7 +299,7 @@ static uint64_t location_new(struct pprof_tables *t, const struct pprof_location
     Perftools__Profiles__Location loc = PERFTOOLS__PROFILES__LOCATION__INIT;
     long mapping = 0;
     for (size_t i = 0; i < n && mapping >= 0; i++)
-        mapping = mapping_of(t, key->process, p, &frames[i]);
+        mapping = mapping_of(t, key->process, p, key->module, &frames[i]);
     size_t first = t->nlines;
     if (mapping < 0 || grow_locations(t) < 0 || add_lines(t, frames, n) < 0)
         return 0;
@@ -305,7 +321,7 @@ uint64_t pprof_location_of(struct pprof_tables *t, uint32_t process,
     while (k < n && frames[k - 1].inlined && frames[k].address == frames[0].address)
         k++;
     *used = k;
-    struct pprof_location_key key = {frames[0].address, process, frames[0].module_index};
+    struct pprof_location_key key = {frames[0].address, process, module_of(p, &frames[0])};
     uint64_t h = mix(mix(mix(0, key.address), key.process), key.module);
     int created;
     size_t *slot = probe(&t->location_ids, h, same_location, t, &key, &created);

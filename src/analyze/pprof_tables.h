@@ -22,7 +22,7 @@
 struct pprof_location_key {
     uint64_t address;
     uint32_t process; /* index of the process in the profile */
-    uint32_t module;  /* analyze_frame.module_index */
+    uint32_t module;  /* 1 + index in analyze_process.modules, 0: none */
 };
 
 struct pprof_tables {
@@ -35,7 +35,7 @@ struct pprof_tables {
     struct hmap function_ids; /* probe key -> index in functions */
     Perftools__Profiles__Mapping *mappings;
     size_t nmappings, mappings_cap;
-    struct hmap mapping_ids; /* (process + 1) << 32 | module_index -> index in mappings */
+    struct hmap mapping_ids; /* (process + 1) << 32 | module -> index in mappings */
     Perftools__Profiles__Location *locations;
     struct pprof_location_key *location_keys; /* parallel to locations */
     size_t *first_line;                       /* parallel: the location's lines in lines */

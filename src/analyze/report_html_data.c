@@ -1,7 +1,7 @@
 /*
  * The JSON data of the HTML report (report_html_data.h): the memory-over-time series (live
- * heap, resident set size) as the analysis downsampled them, and the flame graph stacks of report_flame.c's collapsing,
- * bounded and with every frame name written once. Strings are JSON with '<', '>' and '&'
+ * heap, resident set size) as the analysis downsampled them, and the flame graph stacks
+ * of report_flame.c's collapsing, bounded and with every frame name written once. Strings are JSON with '<', '>' and '&'
  * escaped, so nothing in them can end the <script> element.
  */
 #include "analyze/report_html_data.h"

@@ -470,8 +470,7 @@ static int resolve(struct symbolize *s, struct sym_module *m, uint64_t address, 
         return 0;
     }
     size_t first = s->npool;
-    struct analyze_frame f = {
-        .address = address, .module = m->path, .module_index = (uint32_t)(m - s->modules) + 1};
+    struct analyze_frame f = {.address = address, .module = m->path};
     int rc;
     if (s->opts.addresses_only || !module_open(m)) {
         rc = push(s, &f);

@@ -48,8 +48,8 @@ const struct analyze_stack *symbolize_stack(struct symbolize *s, uint32_t id);
 
 /*
  * Every distinct module added so far, in the order they were first added, as a malloc'd
- * array (*out, *n entries; its strings stay the symbolizer's): frames' module_index
- * counts from 1 in it. 0, or -ENOMEM.
+ * array (*out, *n entries; its strings stay the symbolizer's, so a frame's module is the
+ * very pointer of its module's path). 0, or -ENOMEM.
  */
 int symbolize_modules(const struct symbolize *s, struct analyze_module **out, size_t *n);
 

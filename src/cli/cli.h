@@ -78,9 +78,9 @@ struct report_request {
     "                            collapsed stacks (flamegraph.pl, speedscope) instead of the\n"   \
     "                            report: leaked bytes (default) or all allocated bytes\n"   \
     "      --html=FILE           also write a self-contained HTML report to FILE: memory\n"    \
-    "                            over time, top allocation sites, leaks, flame graphs\n"                   \
-    "      --pprof=FILE          also write a gzipped pprof heap profile to FILE\n"           \
-    "                            (alloc_/inuse_objects, alloc_/inuse_space; inuse: live\n"  \
+    "                            over time, top allocation sites, leaks, flame graphs\n"       \
+    "      --pprof=FILE          also write a gzipped pprof heap profile to FILE\n"             \
+    "                            (alloc_/inuse_objects, alloc_/inuse_space; inuse: live\n"     \
     "                            at the end of the trace) for pprof, Pyroscope, Parca\n"
 
 /*

@@ -1,10 +1,10 @@
 /*
  * The writer (see writer.h). Owns the consumer try-lock, the static output buffer, the
  * pwrite loop that keeps ctl->drained_end current, and the background thread that also
- * polls the module map for dlopen and samples the resident set size. Whoever holds the try-lock drains: the thread, a
- * producer that found the ring full (ring.help), or the exiting thread. It must never
- * block while holding the lock except in write(2) itself, never malloc, and never
- * record its own allocations.
+ * polls the module map for dlopen and samples the resident set size. Whoever holds the
+ * try-lock drains: the thread, a producer that found the ring full (ring.help), or the
+ * exiting thread. It must never block while holding the lock except in write(2) itself,
+ * never malloc, and never record its own allocations.
  */
 #include "config.h"
 

@@ -25,14 +25,14 @@ static struct analyze_module modules[] = {
 };
 /* A leaf inlined into its caller at 0x401010, then main; and libc's malloc wrapper. */
 static struct analyze_frame leak_frames[] = {
-    {0x401010, EXE, "leaf", "/src/app.c", 7, 1, NULL, 1},
-    {0x401010, EXE, "ns::caller(int)", "/src/app.cc", 12, 0, "_ZN2ns6callerEi", 1},
-    {0x401100, EXE, "main", "/src/app.c", 30, 0, NULL, 1},
+    {0x401010, EXE, "leaf", "/src/app.c", 7, 1, NULL},
+    {0x401010, EXE, "ns::caller(int)", "/src/app.cc", 12, 0, "_ZN2ns6callerEi"},
+    {0x401100, EXE, "main", "/src/app.c", 30, 0, NULL},
 };
 static struct analyze_frame other_frames[] = {
-    {0x7f0000001234, LIBC, NULL, NULL, 0, 0, NULL, 2}, /* no symbols */
-    {0x10, NULL, NULL, NULL, 0, 0, NULL, 0},           /* no module */
-    {0x401100, EXE, "main", "/src/app.c", 30, 0, NULL, 1},
+    {0x7f0000001234, LIBC, NULL, NULL, 0, 0, NULL}, /* no symbols */
+    {0x10, NULL, NULL, NULL, 0, 0, NULL},           /* no module */
+    {0x401100, EXE, "main", "/src/app.c", 30, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{3, 3, leak_frames}, {5, 3, other_frames}, {0, 0, NULL}};
 
@@ -206,10 +206,43 @@ START_TEST(test_processes)
 }
 END_TEST
 
+/* A frame's mapping is the module of its path whose range holds it (a library loaded
+ * twice is two mappings); a path no module of that range has gives none. */
+START_TEST(test_module_by_range)
+{
+    static const unsigned char again_id[] = {0xab};
+    struct analyze_module mods[] = {
+        modules[0],
+        modules[1],
+        {LIBC, 0x7f1000000000, 0x7f1000000000, 0x7f1000200000, again_id, 1}};
+    struct analyze_frame f[] = {{0x7f1000000010, LIBC, "malloc", NULL, 0, 0, NULL},
+                                {0x7f0000000010, LIBC, "malloc", NULL, 0, 0, NULL},
+                                {0x7f2000000000, LIBC, "malloc", NULL, 0, 0, NULL}};
+    struct analyze_stack st = {9, 3, f};
+    struct analyze_leak allocated[] = {
+        {.kind = "allocated", .bytes = 1, .blocks = 1, .stack = &st}};
+    struct analyze_process a = make_process(42, allocated, 1, NULL, 0);
+    a.modules = mods;
+    a.nmodules = 3;
+    struct analyze_process *procs[] = {&a};
+    Perftools__Profiles__Profile *p = round_trip(procs, 1);
+    ck_assert_uint_eq(p->sample[0]->n_location_id, 3);
+    const Perftools__Profiles__Location *l[3];
+    for (int i = 0; i < 3; i++)
+        l[i] = p->location[p->sample[0]->location_id[i] - 1];
+    ck_assert_str_eq(str(p, p->mapping[l[0]->mapping_id - 1]->build_id), "ab");
+    ck_assert_uint_eq(p->mapping[l[0]->mapping_id - 1]->memory_start, 0x7f1000000000);
+    ck_assert_uint_eq(p->mapping[l[1]->mapping_id - 1]->memory_start, 0x7f0000000000);
+    ck_assert_uint_eq(l[2]->mapping_id, 0);
+    ck_assert_uint_eq(p->n_function, 1);
+    perftools__profiles__profile__free_unpacked(p, NULL);
+}
+END_TEST
+
 /* Strings that are not UTF-8 (a path, a symbol) get U+FFFD for each bad byte. */
 START_TEST(test_not_utf8)
 {
-    struct analyze_frame f[] = {{0x401000, EXE, "caf\xc3\xa9\xff", "/src/\xe9.c", 1, 0, NULL, 1}};
+    struct analyze_frame f[] = {{0x401000, EXE, "caf\xc3\xa9\xff", "/src/\xe9.c", 1, 0, NULL}};
     struct analyze_stack st = {9, 1, f};
     struct analyze_leak allocated[] = {
         {.kind = "allocated", .bytes = 1, .blocks = 1, .stack = &st}};
@@ -243,6 +276,7 @@ static Suite *pprof_suite(void)
     tcase_add_test(tc, test_samples_and_types);
     tcase_add_test(tc, test_locations_functions_mappings);
     tcase_add_test(tc, test_processes);
+    tcase_add_test(tc, test_module_by_range);
     tcase_add_test(tc, test_not_utf8);
     tcase_add_test(tc, test_empty_and_stream_error);
     suite_add_tcase(s, tc);

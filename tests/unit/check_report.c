@@ -14,11 +14,11 @@
 #include "analyze/analyze.h"
 
 static struct analyze_frame frames[] = {
-    {0x401136, "/usr/bin/demo", "leak_inner", "/src/demo.c", 7, 1, NULL, 0},
-    {0x401136, "/usr/bin/demo", "leak_three", "/src/demo.c", 12, 0, NULL, 0},
-    {0x7f0000001234, "/lib/libfoo.so", NULL, NULL, 0, 0, NULL, 0},
-    {0x7f0000005678, "/lib/libbar.so", "bar", NULL, 0, 0, NULL, 0},
-    {0x10, NULL, NULL, NULL, 0, 0, NULL, 0},
+    {0x401136, "/usr/bin/demo", "leak_inner", "/src/demo.c", 7, 1, NULL},
+    {0x401136, "/usr/bin/demo", "leak_three", "/src/demo.c", 12, 0, NULL},
+    {0x7f0000001234, "/lib/libfoo.so", NULL, NULL, 0, 0, NULL},
+    {0x7f0000005678, "/lib/libbar.so", "bar", NULL, 0, 0, NULL},
+    {0x10, NULL, NULL, NULL, 0, 0, NULL},
 };
 static struct analyze_stack stacks[] = {{5, 5, frames}, {0, 0, NULL}};
 static struct analyze_leak leaks[] = {{"leaked", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
@@ -307,8 +307,8 @@ END_TEST
 /* Collapsed stacks: outermost first, names or [module], merged across processes. */
 START_TEST(test_flamegraph)
 {
-    struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL, 0},
-                                  {0x30, PROG_NAME, "main", NULL, 0, 0, NULL, 0}};
+    struct analyze_frame odd[] = {{0x20, PROG_NAME, "ns::f(int;)", NULL, 0, 0, NULL},
+                                  {0x30, PROG_NAME, "main", NULL, 0, 0, NULL}};
     struct analyze_stack odd_stack = {7, 2, odd};
     struct analyze_leak classed[] = {{"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
                                      {"indirectly_lost", 8, 1, &stacks[1], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
@@ -354,8 +354,8 @@ static void assert_before(const char *text, const char *from, const char *first,
 START_TEST(test_html_escaping)
 {
     struct analyze_frame op[] = {
-        {0x401000, "/usr/bin/demo", "operator<<(std::ostream&, T const&)", "/src/a&b.cc", 3, 0, NULL, 0},
-        {0x401100, "/usr/bin/demo", "main</script>", "/src/demo.c", 9, 0, NULL, 0},
+        {0x401000, "/usr/bin/demo", "operator<<(std::ostream&, T const&)", "/src/a&b.cc", 3, 0, NULL},
+        {0x401100, "/usr/bin/demo", "main</script>", "/src/demo.c", 9, 0, NULL},
     };
     struct analyze_stack op_stack = {7, 2, op};
     struct analyze_leak leak = {"definitely_lost", 40, 2, &op_stack, NULL, 0, 0, -1, 0, 0, 0, 0, NULL};

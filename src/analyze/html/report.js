@@ -65,7 +65,8 @@
       peakMark(box, svg, tl[peakIndex(tl)], x(tl[peakIndex(tl)][0]), y(tl[peakIndex(tl)][1], bmax));
     }
     if (rss.length) {
-      el('polyline', {points: line(rss, 1, bmax, false), 'class': 'line-rss', 'data-points': rss.length}, svg);
+      el('polyline', {points: line(rss, 1, bmax, false), 'class': 'line-rss',
+                      'data-points': rss.length}, svg);
       box.setAttribute('data-rss-peak-bytes', rss[peakIndex(rss)][1]);
     }
     hover(box, svg, tl, rss, x, function (v) { return y(v, bmax); });
