@@ -13,6 +13,7 @@
 
 #include "analyze/errors.h"
 #include "analyze/leakorder.h"
+#include "analyze/liveness.h"
 #include "analyze/pools.h"
 #include "analyze/reader.h"
 #include "analyze/replay.h"
@@ -43,6 +44,10 @@ struct run {
     int have_process, have_end;
     int have_time;
     uint64_t first_ns, last_ns; /* earliest and latest record time */
+    uint64_t start_realtime_ns, start_monotonic_ns; /* the header's clocks */
+    int check_signal; /* the signal of a CHECK record whose scan has not begun, or 0 */
+    int scan_signal;  /* the signal that asked for the scan being read, or 0 */
+    uint64_t scan_ns; /* when the scan being read started (CLOCK_MONOTONIC) */
 };
 
 static void note_time(struct run *run, uint64_t ns)
@@ -98,6 +103,34 @@ static void on_end(struct run *run, const struct trace_rec_end *r)
     p->summary.dropped = r->dropped;
     p->summary.untracked = r->untracked;
     note_time(run, r->time_ns);
+}
+
+/* A check asked for by a signal: the next scan is the one it asked for (if any). */
+static void on_check(struct run *run, const struct trace_rec_check *r)
+{
+    struct analyze_process *p = &run->a->pub;
+    p->signal_checks++;
+    p->signal_checks_unscanned = r->outcome != TRACE_CHECK_SCANNED;
+    run->check_signal = r->outcome == TRACE_CHECK_SCANNED ? (int)r->signal : 0;
+}
+
+/* A leak scan record: the classes (replay), and when and why the last complete one ran. */
+static void on_leakscan(struct run *run, const struct trace_rec_leakscan *r)
+{
+    struct analyze_process *p = &run->a->pub;
+    replay_leakscan(&run->replay, r);
+    if (r->flags & LEAKSCAN_FIRST) {
+        run->scan_ns = r->time_ns;
+        run->scan_signal = run->check_signal;
+        run->check_signal = 0;
+    }
+    if (!(r->flags & LEAKSCAN_LAST))
+        return;
+    uint64_t since =
+        run->scan_ns > run->start_monotonic_ns ? run->scan_ns - run->start_monotonic_ns : 0;
+    p->last_scan.offset_ns = since;
+    p->last_scan.realtime_ns = run->start_realtime_ns + since;
+    p->last_scan.signal = run->scan_signal;
 }
 
 /* After an allocation event at time_ns: a point of the memory-over-time series. */
@@ -171,7 +204,10 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         on_end(run, (const void *)h);
         return 0;
     case TRACE_REC_LEAKSCAN:
-        replay_leakscan(&run->replay, (const void *)h);
+        on_leakscan(run, (const void *)h);
+        return 0;
+    case TRACE_REC_CHECK:
+        on_check(run, (const void *)h);
         return 0;
     case TRACE_REC_ERROR:
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
@@ -212,11 +248,22 @@ static void describe_end(const struct reader *r, uint64_t at, int stopped, char 
         snprintf(text + n, len - (size_t)n, ")");
 }
 
-/* Say why and where the records stopped, and what that means for the end. */
+/*
+ * Say why and where the records stopped, and what that means for the end. A process that
+ * still runs is not done writing: its trace simply ends at what was written so far.
+ */
 static int conclude(struct run *run, const struct reader *r)
 {
     char text[256];
     uint64_t at = reader_stop_offset(r);
+    if (!run->have_end && run->opts->live_check && liveness_running(&r->hdr)) {
+        run->a->pub.end = ANALYZE_END_RUNNING;
+        if (r->stop != READER_CORRUPT)
+            return 0;
+        snprintf(text, sizeof(text), "%s at byte %" PRIu64 "%s", r->why, at,
+                 r->in_ring ? " (in the ring area)" : "");
+        return set_warning(run->a, text);
+    }
     if (r->stop == READER_CORRUPT) {
         /* we cannot know how it ended: the end record may lie past the damage */
         if (!run->have_end)
@@ -254,8 +301,9 @@ static int by_size(const void *x, const void *y)
 
 /*
  * A group's kind: its class, or without one (no scan saw the block) "not_freed" when the
- * process was killed before it could end (nobody knows whether it was lost) and
- * "leaked" otherwise (the scan was off).
+ * process was killed before it could end (nobody knows whether it was lost),
+ * "not_checked" when it still runs (it may yet free the block) and "leaked" otherwise
+ * (the scan was off).
  */
 static const char *leak_kind(unsigned leak_class, enum analyze_end end)
 {
@@ -264,15 +312,26 @@ static const char *leak_kind(unsigned leak_class, enum analyze_end end)
     case LEAK_INDIRECT: return "indirectly_lost";
     case LEAK_POSSIBLE: return "possibly_lost";
     case LEAK_REACHABLE: return "still_reachable";
-    default: return end == ANALYZE_END_KILLED ? "not_freed" : "leaked";
+    default:
+        return end == ANALYZE_END_KILLED    ? "not_freed"
+               : end == ANALYZE_END_RUNNING ? "not_checked"
+                                            : "leaked";
     }
 }
 
-/* Add a group to its class's totals; leaked_* are what is lost (all, without a scan). */
+/*
+ * Add a group to its class's totals; leaked_* are what is lost (all, without a scan,
+ * unless the process still runs: then what no scan classified is only not checked).
+ */
 static void count_leak(struct analyze_summary *s, unsigned leak_class, uint64_t bytes,
-                       uint64_t blocks)
+                       uint64_t blocks, enum analyze_end end)
 {
     uint64_t *b = NULL, *n = NULL;
+    if (leak_class == 0 && end == ANALYZE_END_RUNNING) {
+        s->not_checked_bytes += bytes;
+        s->not_checked_blocks += blocks;
+        return;
+    }
     switch (leak_class) {
     case LEAK_DEFINITE: b = &s->definitely_lost_bytes, n = &s->definitely_lost_blocks; break;
     case LEAK_INDIRECT: b = &s->indirectly_lost_bytes, n = &s->indirectly_lost_blocks; break;
@@ -386,7 +445,7 @@ static int take_leak(struct run *run, const struct replay_group *g,
     l->stack = st;
     l->suppression = propose(run, SUPPRESS_LEAK, st);
     l->held_by = -1;
-    count_leak(sum, g->leak_class, l->bytes, l->blocks);
+    count_leak(sum, g->leak_class, l->bytes, l->blocks, p->end);
     return 1;
 }
 
@@ -402,7 +461,10 @@ static int by_pool_size(const void *x, const void *y)
     return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
-/* One group of pool blocks never given back: suppressed, or a leak of the report. */
+/*
+ * One group of pool blocks never given back: suppressed, or a leak of the report; in a
+ * process still running only not checked (the program may give them back yet).
+ */
 static int take_pool_leak(struct run *run, const struct pools_group *g)
 {
     struct analyze_process *p = &run->a->pub;
@@ -416,7 +478,8 @@ static int take_pool_leak(struct run *run, const struct pools_group *g)
         return 0;
     }
     struct analyze_leak *l = &p->leaks[p->nleaks++];
-    l->kind = "pool_not_freed";
+    int running = p->end == ANALYZE_END_RUNNING;
+    l->kind = running ? "not_checked" : "pool_not_freed";
     l->bytes = g->bytes;
     l->blocks = g->blocks;
     l->stack = st;
@@ -426,6 +489,11 @@ static int take_pool_leak(struct run *run, const struct pools_group *g)
     l->pool_address = g->pool;
     if (g->name && !(l->pool = strpool_dup(&run->a->strings, g->name)))
         return -ENOMEM;
+    if (running) {
+        sum->not_checked_bytes += g->bytes;
+        sum->not_checked_blocks += g->blocks;
+        return 0;
+    }
     sum->pool_leaked_bytes += g->bytes;
     sum->pool_leaked_blocks += g->blocks;
     sum->leaked_bytes += g->bytes;
@@ -733,6 +801,8 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     errors_init(&run.errors);
     pools_init(&run.pools, &run.errors);
     run.secret = r.hdr.guard_secret;
+    run.start_realtime_ns = r.hdr.start_realtime_ns;
+    run.start_monotonic_ns = r.hdr.start_monotonic_ns;
     if (rc == 0)
         rc = read_all(&run, &r, err);
     if (rc == 0)
@@ -787,6 +857,8 @@ const char *analyze_end_name(enum analyze_end end)
         return "killed";
     case ANALYZE_END_EXEC:
         return "exec";
+    case ANALYZE_END_RUNNING:
+        return "running";
     default:
         return "unknown";
     }

@@ -18,6 +18,7 @@ enum analyze_end {
     ANALYZE_END_SIGNAL,      /* died of a signal; signal valid */
     ANALYZE_END_KILLED,      /* no end record: crashed or killed before it could write one */
     ANALYZE_END_EXEC,        /* an exec replaced this program image (the pid goes on) */
+    ANALYZE_END_RUNNING,     /* no end record, and the process still runs (opts.live_check) */
 };
 
 /* One symbolised frame. Strings are owned by the analysis; NULL when unknown. */
@@ -50,9 +51,10 @@ struct analyze_stack {
 /* Blocks live at the end sharing one allocation stack and leak class. */
 struct analyze_leak {
     const char *kind;             /* "definitely_lost", "indirectly_lost", "possibly_lost",
-                                     "still_reachable", "leaked" (no leak scan), "not_freed"
-                                     (killed), or "pool_not_freed" (blocks of a pool never
-                                     given back) */
+                                     "still_reachable"; without a class, "leaked" (no leak
+                                     scan), "not_freed" (killed) or "not_checked" (still
+                                     running: allocated after the last scan); or
+                                     "pool_not_freed" (blocks of a pool never given back) */
     uint64_t bytes;               /* sum of requested sizes */
     uint64_t blocks;              /* number of blocks */
     const struct analyze_stack *stack;
@@ -166,6 +168,17 @@ struct analyze_summary {
                                  not leaks of their own (in in_use_*) */
     uint64_t rss_samples;    /* SAMPLE records in the trace (0: RSS was not sampled) */
     uint64_t peak_rss_bytes; /* largest resident set size sampled (0 without samples) */
+    uint64_t not_checked_bytes, not_checked_blocks; /* still running: live blocks no scan
+                                 classified (allocated after the last one, or no scan
+                                 yet); not leaks, not in leaked_* */
+};
+
+/* The last complete leak scan of a trace (summary.scanned). */
+struct analyze_scan {
+    uint64_t offset_ns;   /* when it started, since the trace started */
+    uint64_t realtime_ns; /* the same as CLOCK_REALTIME, ns since the epoch */
+    int signal;           /* the check_signal signal that asked for it, 0 when none did
+                             (the exit's scan, heapwise_leak_check) */
 };
 
 /* Everything found in one trace. */
@@ -181,6 +194,10 @@ struct analyze_process {
     uint64_t start_ns;     /* CLOCK_REALTIME when the trace began, ns since the epoch */
     uint64_t duration_ns;  /* first to last record time */
     struct analyze_summary summary;
+    struct analyze_scan last_scan; /* valid when summary.scanned */
+    uint64_t signal_checks;        /* leak checks asked for by check_signal (CHECK records) */
+    int signal_checks_unscanned;   /* of those, the last was not followed by a scan (the
+                                      guard or leak_scan was off) */
     size_t nleaks;
     struct analyze_leak *leaks; /* largest bytes first, ties by blocks then stack id */
     size_t nerrors;
@@ -223,6 +240,8 @@ struct analyze_opts {
     int timeline;          /* > 0: fill analyze_process.timeline with at most this many
                               points (ANALYZE_TIMELINE_POINTS is a good number) */
     int addresses_only;    /* 1: open no module file; frames keep address and module only */
+    int live_check;        /* 1: a trace without an end record whose process still runs
+                              (liveness.h: /proc) ends ANALYZE_END_RUNNING, not KILLED */
 };
 
 /* Error detail: a message such as "bad record size" and the byte offset it concerns. */
@@ -247,7 +266,7 @@ void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, in
 
 void analyze_process_free(struct analyze_process *p);
 
-/* "exit", "signal", "killed", "exec" or "unknown". */
+/* "exit", "signal", "killed", "exec", "running" or "unknown". */
 const char *analyze_end_name(enum analyze_end end);
 
 /* Bits of the `show` argument of report_text_show: which leak kinds are listed. */

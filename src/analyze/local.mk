@@ -10,6 +10,7 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/replay.h src/analyze/replay.c \
 	src/analyze/timeline.h src/analyze/timeline.c \
 	src/analyze/runtime.h src/analyze/runtime.c \
+	src/analyze/liveness.h src/analyze/liveness.c \
 	src/analyze/leakorder.h src/analyze/leakorder.c \
 	src/analyze/errors.h src/analyze/errors.c \
 	src/analyze/pools.h src/analyze/pools.c \

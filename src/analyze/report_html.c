@@ -183,6 +183,9 @@ static void put_end(FILE *out, const struct analyze_process *p)
     case ANALYZE_END_SIGNAL: fprintf(out, "<span class=\"bad\">signal %d</span>", p->signal); break;
     case ANALYZE_END_KILLED: fputs("<span class=\"bad\">killed or crashed</span>", out); break;
     case ANALYZE_END_EXEC: fputs("replaced by exec", out); break;
+    case ANALYZE_END_RUNNING:
+        fputs("still running (results as of the last check)", out);
+        break;
     default: fputs("unknown", out); break;
     }
 }

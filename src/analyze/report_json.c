@@ -2,7 +2,8 @@
  * The JSON report (report_json_write in analyze.h), schema version 1:
  *
  *   { "heapwise": 1, "processes": [ { "pid", "ppid", "exe", "argv", "end", "status",
- *     "signal", "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
+ *     "signal", "running", "last_scan": { "time_ns", "time", "signal" }, "signal_checks",
+ *     "summary": {...}, "leaks": [ { "kind", "bytes", "blocks", "stack":
  *     [ { "address", "module", "function", "file", "line", "inlined" } ],
  *     "indirect_bytes", "indirect_blocks" (definitely lost), "held_by" (indirectly lost:
  *     index of the holding leak, or null), "pool", "pool_address" (pool_not_freed),
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 size_t report_json_utf8_len(const unsigned char *s, size_t n)
 {
@@ -283,6 +285,8 @@ static void put_summary(FILE *out, const struct analyze_process *p)
     put_class(out, "possibly_lost", s->scanned, s->possibly_lost_bytes, s->possibly_lost_blocks);
     put_class(out, "still_reachable", s->scanned, s->still_reachable_bytes,
               s->still_reachable_blocks);
+    fprintf(out, ", \"not_checked_bytes\": %" PRIu64 ", \"not_checked_blocks\": %" PRIu64,
+            s->not_checked_bytes, s->not_checked_blocks);
     fputc('}', out);
 }
 
@@ -306,6 +310,31 @@ static void put_identity(FILE *out, const struct analyze_process *p)
         fputs("\"signal\": null,\n    ", out);
 }
 
+/* "running", "last_scan" (null without a complete scan) and "signal_checks". */
+static void put_checks(FILE *out, const struct analyze_process *p)
+{
+    fprintf(out,
+            "\"running\": %s, \"last_scan\": ", p->end == ANALYZE_END_RUNNING ? "true" : "false");
+    if (p->summary.scanned) {
+        const struct analyze_scan *c = &p->last_scan;
+        time_t t = (time_t)(c->realtime_ns / 1000000000u);
+        struct tm tm;
+        char when[32] = "";
+        if (gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        fprintf(out,
+                "{\"time_ns\": %" PRIu64 ", \"time\": \"%s.%03uZ\", \"signal\": ", c->offset_ns,
+                when, (unsigned)(c->realtime_ns / 1000000u % 1000u));
+        if (c->signal)
+            fprintf(out, "%d}", c->signal);
+        else
+            fputs("null}", out);
+    } else {
+        fputs("null", out);
+    }
+    fprintf(out, ", \"signal_checks\": %" PRIu64 ",\n    ", p->signal_checks);
+}
+
 static void put_suppressed(FILE *out, const struct analyze_suppressed *u)
 {
     fputs("{\"rule\": ", out);
@@ -319,6 +348,7 @@ static void put_suppressed(FILE *out, const struct analyze_suppressed *u)
 static void put_process(FILE *out, const struct analyze_process *p)
 {
     put_identity(out, p);
+    put_checks(out, p);
     put_summary(out, p);
     fputs(",\n    \"leaks\": [", out);
     for (size_t i = 0; i < p->nleaks; i++) {

@@ -10,11 +10,47 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+/* "2026-01-02 03:04:05 UTC" for ns since the epoch, into buf[32]. */
+static const char *utc(uint64_t ns, char *buf)
+{
+    time_t t = (time_t)(ns / 1000000000u);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(buf, 32, "(unknown time)");
+    return buf;
+}
+
+/* A process that still runs: what the report knows so far, and as of when. */
+static void write_running(FILE *out, const struct analyze_process *p)
+{
+    const struct analyze_summary *s = &p->summary;
+    char when[32];
+    fprintf(out, "==%" PRIu64 "== process %" PRIu64 " is still running; ", p->pid, p->pid);
+    if (s->scanned) {
+        fprintf(out, "results as of the last check at %s (%.1f s after its start",
+                utc(p->last_scan.realtime_ns, when), (double)p->last_scan.offset_ns / 1e9);
+        if (p->last_scan.signal)
+            fprintf(out, ", asked for by signal %d%s%s", p->last_scan.signal,
+                    sigabbrev_np(p->last_scan.signal) ? " SIG" : "",
+                    sigabbrev_np(p->last_scan.signal) ? sigabbrev_np(p->last_scan.signal) : "");
+        fputs(")\n", out);
+    } else if (p->signal_checks_unscanned) {
+        fputs("no leak check could run (the guard or leak_scan option is off): its live "
+              "blocks are not checked\n",
+              out);
+    } else {
+        fputs("no leak check has run yet (check_signal, heapwise_leak_check): its live "
+              "blocks are not checked\n",
+              out);
+    }
 }
 
 static void write_header(FILE *out, const struct analyze_process *p)
@@ -37,6 +73,10 @@ static void write_header(FILE *out, const struct analyze_process *p)
         break;
     case ANALYZE_END_EXEC:
         fprintf(out, " (replaced by exec; blocks live then are not leaks)\n");
+        break;
+    case ANALYZE_END_RUNNING:
+        fprintf(out, " (still running)\n");
+        write_running(out, p);
         break;
     default:
         fprintf(out, " (end unknown)\n");
@@ -73,6 +113,10 @@ static const char *kind_words(const char *kind, char *buf, size_t len)
         snprintf(buf, len, "not freed back to the pool");
         return buf;
     }
+    if (strcmp(kind, "not_checked") == 0) {
+        snprintf(buf, len, "not checked yet (allocated after the last check)");
+        return buf;
+    }
     snprintf(buf, len, "%s", kind);
     for (char *c = buf; *c; c++)
         *c = *c == '_' ? ' ' : *c;
@@ -100,7 +144,7 @@ static void write_pool(FILE *out, int has_pool, const char *name, uint64_t addre
  */
 static void write_leak(FILE *out, uint64_t pid, const struct analyze_leak *l)
 {
-    char kind[32];
+    char kind[64];
     int past = strcmp(l->kind, "leaked") == 0 || strcmp(l->kind, "not_freed") == 0;
     kind_words(l->kind, kind, sizeof(kind));
     fprintf(out, "==%" PRIu64 "== ", pid);
@@ -186,9 +230,12 @@ static void write_class(FILE *out, uint64_t pid, const char *what, uint64_t byte
             bytes, blocks);
 }
 
-/* Whether a leak of this kind is listed: lost ones always, the others on request. */
+/* Whether a leak of this kind is listed: lost ones always, the others on request; blocks
+ * a running process allocated after its last check never (they are counted). */
 static int listed(const struct analyze_leak *l, unsigned show)
 {
+    if (strcmp(l->kind, "not_checked") == 0)
+        return 0;
     if (strcmp(l->kind, "possibly_lost") == 0)
         return (show & REPORT_SHOW_POSSIBLE) != 0;
     if (strcmp(l->kind, "still_reachable") == 0)
@@ -243,10 +290,11 @@ static void write_summary(FILE *out, const struct analyze_process *p)
             " bytes\n",
             pid, s->allocations, s->frees, s->peak_bytes);
     fprintf(out,
-            "==%" PRIu64 "==   in use at exit: %" PRIu64 " bytes in %" PRIu64
+            "==%" PRIu64 "==   in use %s: %" PRIu64 " bytes in %" PRIu64
             " blocks; total heap usage: %" PRIu64 " allocs, %" PRIu64 " frees, %" PRIu64
             " bytes allocated\n",
-            pid, s->in_use_bytes, s->in_use_blocks, s->allocations, s->frees, s->allocated_bytes);
+            pid, p->end == ANALYZE_END_RUNNING ? "now" : "at exit", s->in_use_bytes,
+            s->in_use_blocks, s->allocations, s->frees, s->allocated_bytes);
     write_count(out, pid, s->dropped, "dropped records (ring full; totals are incomplete)");
     write_count(out, pid, s->untracked, "untracked allocations (inside heapwise or before init)");
     write_count(out, pid, s->unknown_frees, "frees of untracked blocks");
@@ -266,6 +314,12 @@ static void write_summary(FILE *out, const struct analyze_process *p)
     } else if (p->nleaks && strcmp(p->leaks[0].kind, "not_freed") == 0) {
         write_class(out, pid, "not freed (process killed)", s->leaked_bytes, s->leaked_blocks);
     }
+    if (p->end == ANALYZE_END_RUNNING) /* pool blocks handed out are not judged either */
+        write_class(out, pid,
+                    s->pool_allocations ? "not checked yet (allocated after the last check, "
+                                          "or handed out by a pool)"
+                                        : "not checked yet (allocated after the last check)",
+                    s->not_checked_bytes, s->not_checked_blocks);
     write_pool_summary(out, p);
     write_suppressed(out, p);
     fprintf(out, "==%" PRIu64 "==   leaked: %" PRIu64 " bytes in %" PRIu64 " blocks\n", pid,
@@ -288,7 +342,7 @@ static int proposed_before(const struct analyze_process *p, size_t index, const 
  * takes, ready to paste into a suppressions file. */
 static void write_proposals(FILE *out, const struct analyze_process *p, unsigned show)
 {
-    char words[32];
+    char words[64];
     for (size_t i = 0; i < p->nerrors + p->nleaks; i++) {
         const struct analyze_heap_error *e = i < p->nerrors ? &p->errors[i] : NULL;
         const struct analyze_leak *l = e ? NULL : &p->leaks[i - p->nerrors];

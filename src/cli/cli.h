@@ -6,6 +6,7 @@
 #ifndef HEAPWISE_CLI_H
 #define HEAPWISE_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -46,6 +47,8 @@ struct report_request {
     int error_exitcode;    /* --error-exitcode's N, or 0 when not given */
     uint64_t findings;     /* set by cli_emit_reports: heap errors + leaked blocks of the
                               counted classes, all traces, after suppressions */
+    int env_json;          /* the format HEAPWISE_OPTIONS chose, put aside while the */
+    int env_flamegraph;    /*   command line is read (cli_report_env_format) */
 };
 
 /* The long options shaping the report, shared by `run` and `report` (getopt values are
@@ -89,11 +92,35 @@ struct report_request {
  */
 int cli_report_option(const char *cmd, int c, const char *arg, struct report_request *req);
 
+/*
+ * The report format (json, flamegraph) chosen by HEAPWISE_OPTIONS: `aside` = 1 between the
+ * environment and the command line puts it aside, so that a format given on the command
+ * line replaces it instead of conflicting with it; `aside` = 0 afterwards puts it back
+ * when the command line chose none.
+ */
+void cli_report_env_format(struct report_request *req, int aside);
+
 /* The exit status --error-exitcode asks for when something was found, else `otherwise`. */
 int cli_exit_status(const struct report_request *req, int otherwise);
 
 /* Free what the report options hold (the suppression rules). */
 void cli_report_release(struct report_request *req);
+
+/* Apply long option c (getopt's value) with value (NULL for a flag), named key; 0 or a
+ * non-zero status that stops the reading. */
+typedef int (*cli_env_apply_fn)(int c, const char *value, const char *key, void *ctx);
+
+/*
+ * HEAPWISE_OPTIONS, to be read before the command line (whose options then win): checked
+ * whole by the shim's parser, so a key or value the shim would refuse is a usage error
+ * here too; then each key naming a long option of `longopts` (its name with '-' written
+ * '_') is handed to apply, a flag only when its value is 1; the other keys (the shim's,
+ * another command's) are left alone. The string is copied into *keep (free it: the
+ * values point into it). Returns 0, apply's first non-zero value, or CLI_EXIT_USAGE
+ * after a message.
+ */
+int cli_env_options(const char *cmd, const struct option *longopts, cli_env_apply_fn apply,
+                    void *ctx, char **keep);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -23,6 +23,9 @@ static const char usage[] =
     CLI_REPORT_USAGE
     "  -h, --help                show this help and exit\n"
     "\n"
+    "These options may also be given as HEAPWISE_OPTIONS=key=value:key=value, as for\n"
+    "'heapwise run' (the keys of run alone are checked and ignored); the command line wins.\n"
+    "\n"
     "Exit status: N of --error-exitcode when it applies, else 0 when every trace\n"
     "was read completely, 1 when a trace was\n"
     "unreadable, truncated or corrupt (what could be read is still reported),\n"
@@ -96,37 +99,63 @@ static int collect(struct path_list *l, char **args, int nargs)
     return bad;
 }
 
-int cmd_report(int argc, char **argv)
+static const struct option longopts[] = {
+    CLI_REPORT_OPTIONS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* cli_env_apply_fn: a report option from HEAPWISE_OPTIONS. */
+static int env_apply(int c, const char *value, const char *key, void *ctx)
 {
-    static const struct option longopts[] = {
-        CLI_REPORT_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct report_request req = {.out = stdout};
-    int c;
+    (void)key;
+    int taken = cli_report_option(CMD, c, value, ctx);
+    return taken == 1 ? 0 : taken;
+}
+
+/*
+ * HEAPWISE_OPTIONS, then the command line, which wins. 0 to go on with the operands at
+ * optind; else the status to exit with, -1 for CLI_EXIT_OK after --help. *env keeps the
+ * environment's string, which values (--html's) point into.
+ */
+static int parse(int argc, char **argv, struct report_request *req, char **env)
+{
+    int c, rc = cli_env_options(CMD, longopts, env_apply, req, env);
+    if (rc)
+        return rc;
+    cli_report_env_format(req, 1);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        int taken = cli_report_option(CMD, c, optarg, &req);
+        int taken = cli_report_option(CMD, c, optarg, req);
         if (taken == 1)
             continue;
         if (taken == 0 && c == 'h')
             fputs(usage, stdout);
         else if (taken == 0)
             taken = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        cli_report_release(&req);
-        return taken ? taken : CLI_EXIT_OK;
+        return taken ? taken : -1;
     }
-    if (optind >= argc) {
+    cli_report_env_format(req, 0);
+    return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct report_request req = {.out = stdout};
+    char *env = NULL;
+    int rc = parse(argc, argv, &req, &env);
+    if (rc || optind >= argc) {
         cli_report_release(&req);
-        return cli_usage_error(CMD, "no trace given");
+        free(env);
+        return rc < 0 ? CLI_EXIT_OK : rc ? rc : cli_usage_error(CMD, "no trace given");
     }
     struct path_list l = {0};
     int bad = collect(&l, argv + optind, argc - optind);
-    int rc = l.n ? cli_emit_reports(CMD, l.v, NULL, l.n, &req) : 0;
+    rc = l.n ? cli_emit_reports(CMD, l.v, NULL, l.n, &req) : 0;
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
     cli_report_release(&req);
+    free(env);
     return cli_exit_status(&req, rc != 0 || bad ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK);
 }

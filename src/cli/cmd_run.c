@@ -45,6 +45,9 @@ static const char usage[] =
     "                            forked children are always traced)\n"
     "      --sample-interval=MS  sample PROG's resident set size every MS milliseconds\n"
     "                            (0-3600000, default 10; 0: no samples)\n"
+    "      --check-signal=SIG    a leak check each time PROG gets signal SIG (SIGUSR2,\n"
+    "                            USR2 or a number); 'heapwise report' on its trace while\n"
+    "                            it runs shows the last one (default: off)\n"
     CLI_REPORT_USAGE
     "  -h, --help                show this help and exit\n"
     "\n"
@@ -65,6 +68,7 @@ struct run_opts {
     int abort_on_error;
     int no_children;      /* --trace-children=no */
     const char *sample_interval; /* --sample-interval value or NULL */
+    const char *check_signal; /* --check-signal value or NULL */
     char *env;            /* copy of HEAPWISE_OPTIONS the values above may point into */
     struct report_request req;
 };
@@ -78,6 +82,7 @@ static const struct option longopts[] = {
     {"abort-on-error", no_argument, NULL, 'a'},
     {"trace-children", required_argument, NULL, 't'},
     {"sample-interval", required_argument, NULL, 'i'},
+    {"check-signal", required_argument, NULL, 'c'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -94,8 +99,9 @@ static int shim_accepts(const char *key, const char *value)
 
 /* Apply option c (getopt's value) with arg, given as `given`: 0, 1 after --help, or
  * CLI_EXIT_USAGE after a message. */
-static int apply(int c, const char *arg, const char *given, struct run_opts *o)
+static int apply(int c, const char *arg, const char *given, void *ctx)
 {
+    struct run_opts *o = ctx;
     int taken = cli_report_option(CMD, c, arg, &o->req);
     if (taken)
         return taken == CLI_EXIT_USAGE ? taken : 0;
@@ -116,67 +122,44 @@ static int apply(int c, const char *arg, const char *given, struct run_opts *o)
             return cli_usage_error(CMD, "--trace-children: '%s' is not yes or no", arg);
         o->no_children = strcmp(arg, "no") == 0;
         return 0;
+    case 'c': {
+        int sig;
+        if (options_signal(arg, strlen(arg), &sig) < 0)
+            return cli_usage_error(CMD,
+                                   "--check-signal: '%s' is not a signal a leak check "
+                                   "can be asked with (SIGUSR2, USR2, 12, ...)",
+                                   arg);
+        o->check_signal = arg;
+        return 0;
+    }
     case 'h': fputs(usage, stdout); return 1;
     case ':': return cli_usage_error(CMD, "option '%s' needs a value", given);
     default: return cli_usage_error(CMD, "unknown option '%s'", given);
     }
 }
 
-/* One key=value of HEAPWISE_OPTIONS (key edited in place): applied as the long option of
- * that name when run has one (a flag when its value is 1), left to the shim otherwise. */
-static int env_option(char *key, char *value, struct run_opts *o)
+/* cli_env_apply_fn: one HEAPWISE_OPTIONS key; the shim's 0 and 1 of trace_children are
+ * no and yes here. */
+static int env_apply(int c, const char *value, const char *key, void *ctx)
 {
-    for (char *p = key; *p; p++)
-        *p = *p == '_' ? '-' : *p;
-    const struct option *opt = longopts;
-    while (opt->name && strcmp(opt->name, key) != 0)
-        opt++;
-    if (!opt->name || (opt->has_arg == no_argument && strcmp(value, "1") != 0))
-        return 0;
-    if (opt->val == 't') /* the shim's 0 and 1 are yes and no here */
+    if (c == 't')
         value = strcmp(value, "1") == 0 || strcmp(value, "yes") == 0 ? "yes" : "no";
-    return apply(opt->val, opt->has_arg == no_argument ? NULL : value, key, o);
+    return apply(c, value, key, ctx);
 }
 
-/*
- * HEAPWISE_OPTIONS, read before the command line (whose options then win; suppressions
- * files add up): checked by the shim's own parser, so a key or value the shim would
- * refuse is a usage error here. The string is kept in o->env (values point into it).
- */
-static int parse_env(struct run_opts *o)
-{
-    const char *env = getenv("HEAPWISE_OPTIONS");
-    struct options shim;
-    char err[OPTIONS_ERR_MAX];
-    if (!env || !*env)
-        return 0;
-    if (options_parse(&shim, env, err) < 0)
-        return cli_usage_error(CMD, "HEAPWISE_OPTIONS: %s", err);
-    if (!(o->env = strdup(env))) {
-        cli_error(CMD, "out of memory");
-        return CLI_EXIT_USAGE;
-    }
-    for (char *save = NULL, *kv = strtok_r(o->env, ":", &save); kv;
-         kv = strtok_r(NULL, ":", &save)) {
-        char *eq = strchr(kv, '=');
-        *eq = '\0';
-        int rc = env_option(kv, eq + 1, o);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
+/* HEAPWISE_OPTIONS, then the command line, which wins (suppressions files add up). */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-    int c, rc = parse_env(o);
+    int c, rc = cli_env_options(CMD, longopts, env_apply, o, &o->env);
     if (rc)
         return rc;
+    cli_report_env_format(&o->req, 1);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
         if ((rc = apply(c, optarg, argv[optind - 1], o)) != 0)
             return rc;
     }
+    cli_report_env_format(&o->req, 0);
     return 0;
 }
 
@@ -286,6 +269,8 @@ static int setup_env(const char *shim, const char *outdir_or_file, const struct 
         add_option(opts, sizeof(opts), "trace_children", "0");
     if (o->sample_interval)
         add_option(opts, sizeof(opts), "sample_interval_ms", o->sample_interval);
+    if (o->check_signal)
+        add_option(opts, sizeof(opts), "check_signal", o->check_signal);
     add_option(opts, sizeof(opts), "summary", "0"); /* this command reports, not the shim */
 
     char preload[2 * PATH_MAX];

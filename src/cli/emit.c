@@ -97,6 +97,18 @@ int cli_report_option(const char *cmd, int c, const char *arg, struct report_req
     }
 }
 
+void cli_report_env_format(struct report_request *req, int aside)
+{
+    if (aside) {
+        req->env_json = req->json;
+        req->env_flamegraph = req->flamegraph;
+        req->json = req->flamegraph = 0;
+    } else if (!req->json && !req->flamegraph) {
+        req->json = req->env_json;
+        req->flamegraph = req->env_flamegraph;
+    }
+}
+
 int cli_exit_status(const struct report_request *req, int otherwise)
 {
     return req->error_exitcode > 0 && req->findings > 0 ? req->error_exitcode : otherwise;
@@ -154,6 +166,7 @@ static struct analyze_process *load(const char *cmd, const char *path, int end,
         .gen_suppressions = req->gen_suppressions,
         .allocated = req->flamegraph == CLI_FLAME_ALLOCATED || req->html || req->pprof,
         .timeline = req->html ? ANALYZE_TIMELINE_POINTS : 0,
+        .live_check = 1,
     };
     struct analyze_error err = {.offset = -1};
     struct analyze_process *p = NULL;

@@ -3,7 +3,8 @@
  * process and that the program left at that default, heapwise's handler does the exit
  * work first (guard check, leak scan, END record naming the signal), then puts the default
  * back and raises the signal again, so that the process dies of it as it would have. A
- * handler the program installs later simply replaces ours.
+ * handler the program installs later simply replaces ours. The check_signal signal
+ * (checksig.h) is not fatal: its handler is installed first, so it is not at its default.
  */
 #ifndef HEAPWISE_SHIM_FATAL_H
 #define HEAPWISE_SHIM_FATAL_H

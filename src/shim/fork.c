@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shim/checksig.h"
 #include "shim/guard.h"
 #include "shim/modules.h"
 #include "shim/pool.h"
@@ -39,6 +40,7 @@ static void child(void)
 {
     int phase = atomic_load(&shim_phase);
     writer_fork_child();
+    checksig_fork_child();
     if (phase != SHIM_RECORDING && phase != SHIM_FORKED)
         return;
     shim_tls.tid = 0;

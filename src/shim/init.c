@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "heapwise.h"
+#include "shim/checksig.h"
 #include "shim/clock.h"
 #include "shim/exec.h"
 #include "shim/fatal.h"
@@ -312,6 +313,7 @@ __attribute__((constructor)) static void shim_init(void)
     on_exit_registered = on_exit(on_exit_handler, NULL) == 0;
     fork_init();
     atomic_store(&shim_phase, SHIM_RECORDING);
+    checksig_init(); /* first: fatal_init leaves a signal with a handler alone */
     fatal_init();
     shim_tls.guard--;
     return;

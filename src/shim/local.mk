@@ -26,6 +26,7 @@ lib_LTLIBRARIES += libheapwise.la
 libheapwise_la_SOURCES = \
 	src/shim/shim.h \
 	src/shim/alloc.c src/shim/alloc.h \
+	src/shim/checksig.c src/shim/checksig.h \
 	src/shim/exec.c src/shim/exec.h \
 	src/shim/fork.c src/shim/fork.h \
 	src/shim/guard.c src/shim/guard.h \

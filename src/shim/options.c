@@ -8,9 +8,12 @@
 #include "shim/options.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "shim/stopworld.h"
 
 /* Append src[0..n) to out at *len, bounded by OPTIONS_PATH_MAX; -ENAMETOOLONG if full. */
 static int put(char *out, size_t *len, const char *src, size_t n)
@@ -70,6 +73,7 @@ void options_defaults(struct options *c)
     c->quiet = 0;
     c->suppressions = 0;
     c->sample_interval_ms = OPTIONS_SAMPLE_DEFAULT_MS;
+    c->check_signal = 0;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -137,6 +141,35 @@ int options_leak_kinds(const char *s, size_t n, unsigned *bits)
     return 0;
 }
 
+/* 1 when a handler for sig may ask for a leak check and return (see options.h). */
+static int catchable(int sig)
+{
+    static const int refused[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE,
+                                  SIGILL,  SIGTRAP, SIGSYS,  SIGABRT};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (sig == refused[i])
+            return 0;
+    return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN) && sig != STOPWORLD_SIGNAL;
+}
+
+int options_signal(const char *s, size_t n, int *sig)
+{
+    uint64_t x = 0;
+    *sig = 0;
+    if (n && strspn(s, "0123456789") >= n && parse_num(s, n, &x) == 0 && x <= INT32_MAX) {
+        if (x == 0)
+            return 0; /* off */
+        *sig = (int)x;
+    } else {
+        if (n > 3 && memcmp(s, "SIG", 3) == 0)
+            s += 3, n -= 3;
+        for (int i = 1; i < 32 && !*sig; i++)
+            if (sigabbrev_np(i) && is(s, n, sigabbrev_np(i)))
+                *sig = i;
+    }
+    return catchable(*sig) ? 0 : -EINVAL;
+}
+
 /* How a key's value is read (and where it goes: struct key.offset). */
 enum value_type {
     VALUE_PATH,      /* a non-empty path, copied into a char[OPTIONS_PATH_MAX] */
@@ -151,6 +184,7 @@ enum value_type {
     VALUE_KINDS,     /* a leak_kinds list, into an unsigned */
     VALUE_FLAME,     /* leaked or allocated (checked, not kept) */
     VALUE_MS,        /* 0..OPTIONS_SAMPLE_MAX_MS, digits only, into an unsigned */
+    VALUE_SIGNAL,    /* a signal for check_signal (options_signal), its number into an int */
 };
 
 /* Where a key's value goes when the shim keeps it; NOT_KEPT for the report's own keys. */
@@ -180,6 +214,7 @@ static const struct key {
     {"suppressions", VALUE_GIVEN, AT(suppressions)},
     {"sample_interval_ms", VALUE_MS, AT(sample_interval_ms)},
     {"sample_interval", VALUE_MS, AT(sample_interval_ms)}, /* heapwise run's --sample-interval */
+    {"check_signal", VALUE_SIGNAL, AT(check_signal)},
     {"log_file", VALUE_PATH, NOT_KEPT},
     {"json", VALUE_BOOL, NOT_KEPT},
     {"flamegraph", VALUE_FLAME, NOT_KEPT},
@@ -236,6 +271,12 @@ static int check(enum value_type type, const char *v, size_t n, uint64_t *x)
         *x = bits;
         return 0;
     case VALUE_FLAME: return is(v, n, "leaked") || is(v, n, "allocated") ? 0 : -1;
+    case VALUE_SIGNAL: {
+        int sig = 0;
+        int rc = options_signal(v, n, &sig);
+        *x = (uint64_t)sig;
+        return rc < 0 ? -1 : 0;
+    }
     }
     return -1;
 }

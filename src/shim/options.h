@@ -55,6 +55,7 @@ struct options {
     int quiet;                     /* 1: no summary when nothing was found */
     int suppressions;              /* 1: a suppressions file was named (not applied here) */
     unsigned sample_interval_ms;   /* ms between two RSS samples, 0 = none */
+    int check_signal;              /* signal number that asks for a leak check, 0 = off */
 };
 
 /* Fill `c` with the defaults. */
@@ -72,6 +73,16 @@ int options_parse(struct options *c, const char *s, char *err);
  * reachable, comma-separated, or all or none. 0, or -EINVAL on an unknown or empty name.
  */
 int options_leak_kinds(const char *s, size_t n, unsigned *bits);
+
+/*
+ * The number of the signal s[0..n) names, for check_signal: a number, or a name with or
+ * without "SIG" (SIGUSR2, USR2; real-time signals by number), or 0 for none (*sig = 0,
+ * off). Refused (-EINVAL): unknown names and numbers, signals that cannot be caught
+ * (KILL, STOP), the synchronous faults and abort (SEGV, BUS, FPE, ILL, TRAP, SYS, ABRT:
+ * their handler cannot just return), glibc's own (32, 33) and heapwise's (SIGRTMIN + 7,
+ * stopworld.h). 0 and *sig, or -EINVAL.
+ */
+int options_signal(const char *s, size_t n, int *sig);
 
 /*
  * Build the trace path into out[OPTIONS_PATH_MAX]: `output` with each %p replaced by the

@@ -9,7 +9,8 @@
  *   4. roots: segments; this thread's stack from its first frame outside the skipped
  *      code (at exit the exit path: heapwise, libc, ld.so; on demand heapwise alone, so
  *      the root starts at the caller of heapwise_leak_check; found with libunwind before
- *      stopping anyone) up, and the callee-saved registers as that frame sees them; every stopped
+ *      stopping anyone) up, and the callee-saved registers as that frame sees them (none
+ *      of it for check_signal's scan, which runs on the writer thread); every stopped
  *      thread's registers, stack from its sp (less the 128-byte red zone) to the end of
  *      its mapping; every thread's static TLS and TCB [tp - static TLS size, tp + 2304);
  *      the main thread's whole [stack] if it did not stop; every anonymous mapping of the
@@ -21,7 +22,8 @@
  *      while the world is stopped, so that no FREE of a scanned block can precede them,
  *      when they fit in half the ring's free room; a bigger result is pushed after the
  *      threads go, because a stopped thread may hold a reserved, uncommitted record that
- *      the writer cannot drain past.
+ *      the writer cannot drain past (check_signal's scan runs on the writer itself, which
+ *      then drains between its records).
  *
  * The frames of the exit path are skipped because their unwritten slots hold stale words
  * of the program's dead frames (memcheck sees those as undefined and skips them too);
@@ -98,6 +100,7 @@ struct scan {
     uint64_t tp;       /* this thread's thread pointer */
     int runtime;                                     /* on demand: skip heapwise alone */
     int keep_finished; /* finished threads' TLS and TCB are roots */
+    int on_writer;     /* the scan runs on the writer thread (SCAN_SHIM_THREAD) */
     struct mark_block exit_code[SCAN_EXIT_CODE_MAX]; /* text of the skipped frames */
     size_t nexit_code;
     uint64_t self_sp;                       /* where this thread's stack root starts */
@@ -468,6 +471,8 @@ static void emit(const struct scan *s, uint64_t t0)
         }
         if (i == s->mark.count)
             flags |= LEAKSCAN_LAST;
+        if (s->on_writer)
+            writer_drain(); /* only this thread makes room in the ring */
         if (record_leakscan(flags, t0, threads, s->world.missed, entries, n) < 0)
             return; /* the ring stayed full: the rest would be dropped too */
         flags = 0;
@@ -528,10 +533,12 @@ uint64_t scan_from(uint64_t sp, unsigned mode, uint32_t since)
     memset(s, 0, sizeof(*s));
     s->runtime = (mode & SCAN_ON_DEMAND) != 0;
     s->keep_finished = (mode & (SCAN_ON_DEMAND | SCAN_KEEP_FINISHED)) != 0;
+    s->on_writer = (mode & SCAN_SHIM_THREAD) != 0;
     mark_init(&s->mark);
     s->tp = stopworld_tp();
     dl_iterate_phdr(segment_one, s);
-    find_self_root(s, sp);
+    if (!(mode & SCAN_SHIM_THREAD))
+        find_self_root(s, sp); /* else no self root at all: self_sp 0 maps nothing */
     int stop_rc = stopworld_stop(&s->world, writer_tid());
     const struct scan_exit_hooks *hooks = mode & SCAN_ON_DEMAND ? NULL : exit_hooks;
     if (hooks)
@@ -594,6 +601,21 @@ uint64_t scan_check(uint32_t since)
     uint64_t n = scan_run(SCAN_ON_DEMAND, since);
     atomic_store(&busy, 0);
     return n;
+}
+
+int scan_for_signal(void (*first)(void *arg), void *arg)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&busy, &expected, 1))
+        return atomic_load(&exiting) ? -ECANCELED : -EBUSY;
+    if (atomic_load(&exiting)) { /* it waits for the scanner: give it back at once */
+        atomic_store(&busy, 0);
+        return -ECANCELED;
+    }
+    first(arg);
+    scan_run(SCAN_ON_DEMAND | SCAN_SHIM_THREAD, 0);
+    atomic_store(&busy, 0);
+    return 0;
 }
 
 /* The hooks with the world stopped, without a scan. */

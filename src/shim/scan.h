@@ -47,6 +47,7 @@ uint64_t scan_run(unsigned mode, uint32_t since);
 /* scan_run modes (bits). */
 #define SCAN_ON_DEMAND 0x1u     /* heapwise_leak_check & co: the caller's stack is a root */
 #define SCAN_KEEP_FINISHED 0x2u /* finished threads' TLS and TCB are roots (see scan.c) */
+#define SCAN_SHIM_THREAD 0x4u   /* on heapwise's own thread: its stack is no root */
 
 /*
  * heapwise_leak_check's and heapwise_leaks_since's scan, on the calling thread (see
@@ -55,6 +56,16 @@ uint64_t scan_run(unsigned mode, uint32_t since);
  * and pushes nothing when the wait ran out or shim_finish has started.
  */
 uint64_t scan_check(uint32_t since);
+
+/*
+ * check_signal's scan (checksig.c), on a thread of heapwise's own holding the recursion
+ * guard, while recording with the guard and leak_scan on: takes the scanner without
+ * waiting, calls first(arg) (which pushes the CHECK record, so that no other scan comes
+ * between it and this scan's records), then scans every thread of the program
+ * (SCAN_ON_DEMAND | SCAN_SHIM_THREAD). 0; -EBUSY when another thread's scan runs (ask
+ * again later); -ECANCELED once shim_finish has begun (then nothing is pushed).
+ */
+int scan_for_signal(void (*first)(void *arg), void *arg);
 
 /* What shim_finish runs while the other threads are stopped, around the exit scan. */
 struct scan_exit_hooks {

@@ -1,10 +1,11 @@
 /*
  * The writer (see writer.h). Owns the consumer try-lock, the static output buffer, the
  * pwrite loop that keeps ctl->drained_end current, and the background thread that also
- * polls the module map for dlopen and samples the resident set size. Whoever holds the
- * try-lock drains: the thread, a producer that found the ring full (ring.help), or the
- * exiting thread. It must never block while holding the lock except in write(2) itself,
- * never malloc, and never record its own allocations.
+ * polls the module map for dlopen, samples the resident set size and takes up
+ * check_signal's requests (checksig.h). Whoever holds the try-lock drains: the thread, a
+ * producer that found the ring full (ring.help), or the exiting thread. It must never
+ * block while holding the lock except in write(2) itself, never malloc, and never record
+ * its own allocations.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shim/checksig.h"
 #include "shim/log.h"
 #include "shim/modules.h"
 #include "shim/record.h"
@@ -160,6 +162,11 @@ static long drain_try(void *arg)
     return n;
 }
 
+long writer_drain(void)
+{
+    return drain_try(NULL);
+}
+
 /*
  * Look for dlopen'ed objects when the ring is idle, and at least every WRITER_POLL_NS
  * under load: dl_iterate_phdr takes the loader lock that libunwind also takes on every
@@ -217,6 +224,8 @@ static void *writer_main(void *arg)
         long n = drain_try(NULL);
         poll_modules(n);
         sample_rss();
+        if (checksig_poll())
+            continue; /* drain the check's records now */
         if (n <= 0) {
             /* Records pending but the oldest not committed yet: its producer is about to. */
             struct timespec ts = {0, ring_used(&shim_ring) ? WRITER_WAIT_NS : WRITER_IDLE_NS};

@@ -1,10 +1,10 @@
 /*
  * The writer: the ring's single consumer. A background thread (all signals blocked,
- * recursion guard set for life) drains committed records and appends them, PAD records
- * skipped, to the trace file at data_offset onward, and pushes a SAMPLE record of the
- * process's resident set size every sample_interval_ms; at exit the exiting thread drains
- * the rest itself, and a producer facing a full ring may drain too. All share one
- * consumer try-lock.
+ * recursion guard set for life; it also runs check_signal's scans) drains committed
+ * records and appends them, PAD records skipped, to the trace file at data_offset onward,
+ * and pushes a SAMPLE record of the process's resident set size every sample_interval_ms;
+ * at exit the exiting thread drains the rest itself, and a producer facing a full ring may
+ * drain too. All share one consumer try-lock.
  */
 #ifndef HEAPWISE_SHIM_WRITER_H
 #define HEAPWISE_SHIM_WRITER_H
@@ -28,6 +28,13 @@ int writer_finish(void);
 
 /* Like writer_finish, but the thread goes on draining afterwards (before an exec). */
 int writer_sync(void);
+
+/*
+ * Drain what is committed now, unless someone else is draining: for the writer thread
+ * itself while it runs a scan (check_signal) whose records may need more room than the
+ * ring has free. Returns the bytes drained, or -EIO.
+ */
+long writer_drain(void);
 
 /*
  * atfork handlers. prepare: wait (bounded) until the thread is out of dl_iterate_phdr and

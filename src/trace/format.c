@@ -24,6 +24,7 @@ static const size_t min_sizes[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_POOL_ALLOC] = sizeof(struct trace_rec_pool),
     [TRACE_REC_POOL_FREE] = sizeof(struct trace_rec_pool),
     [TRACE_REC_POOL_DESTROY] = sizeof(struct trace_rec_pool),
+    [TRACE_REC_CHECK] = sizeof(struct trace_rec_check),
 };
 
 static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
@@ -35,7 +36,7 @@ static const char *const rec_names[TRACE_REC_TYPE_LIMIT] = {
     [TRACE_REC_LEAKSCAN] = "leakscan", [TRACE_REC_SAMPLE] = "sample",
     [TRACE_REC_POOL_CREATE] = "pool_create",
     [TRACE_REC_POOL_ALLOC] = "pool_alloc", [TRACE_REC_POOL_FREE] = "pool_free",
-    [TRACE_REC_POOL_DESTROY] = "pool_destroy",
+    [TRACE_REC_POOL_DESTROY] = "pool_destroy", [TRACE_REC_CHECK] = "check",
 };
 
 static const char *const error_names[ERR_KIND_LIMIT] = {
@@ -193,9 +194,20 @@ static int check_pool_event(const struct trace_rec_pool *r, const char **why)
     return 0;
 }
 
+static int check_check(const struct trace_rec_check *r, const char **why)
+{
+    if (r->requests == 0 || r->outcome == 0 || r->outcome > TRACE_CHECK_NO_SCAN) {
+        *why = "check record fields out of range";
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static int check_body(const struct trace_rec_hdr *h, const char **why)
 {
     switch (h->type) {
+    case TRACE_REC_CHECK:
+        return check_check((const struct trace_rec_check *)h, why);
     case TRACE_REC_PROCESS:
         return check_process((const struct trace_rec_process *)h, why);
     case TRACE_REC_MODULE:

@@ -63,6 +63,7 @@ enum trace_rec_type {
     TRACE_REC_POOL_ALLOC = 14,   /* a pool handed out a block (heapwise_pool_alloc) */
     TRACE_REC_POOL_FREE = 15,    /* a block was given back to its pool (heapwise_pool_free) */
     TRACE_REC_POOL_DESTROY = 16, /* a pool went away (heapwise_pool_destroy) */
+    TRACE_REC_CHECK = 17,        /* a leak check was asked for by a signal (check_signal) */
     TRACE_REC_TYPE_LIMIT    /* one past the last known type; numbers in between that no
                                type has are unknown types too */
 };
@@ -344,6 +345,27 @@ struct trace_rec_pool {
     uint64_t time_ns; /* CLOCK_MONOTONIC */
     uint32_t stack;   /* stack id or TRACE_STACK_NONE (a free's, when free stacks are off) */
     uint32_t tid;     /* kernel thread id */
+};
+
+/* What followed a check request; trace_rec_check.outcome. */
+enum trace_check_outcome {
+    TRACE_CHECK_SCANNED = 1, /* the scan's LEAKSCAN records follow this record */
+    TRACE_CHECK_NO_SCAN = 2, /* no scan: the guard or the leak_scan option is off */
+};
+
+/*
+ * TRACE_REC_CHECK: the check_signal option's signal arrived and a thread of heapwise's
+ * own took the request up. With TRACE_CHECK_SCANNED the next LEAKSCAN records (FIRST to
+ * LAST) are the scan it asked for, which left no thread of the program out of the roots.
+ * Signals that arrive before a request is taken up are counted in one record.
+ */
+struct trace_rec_check {
+    struct trace_rec_hdr h;
+    uint64_t time_ns;  /* CLOCK_MONOTONIC when the first of these signals arrived */
+    uint32_t signal;   /* its number */
+    uint32_t requests; /* signals counted in this record, >= 1 */
+    uint32_t outcome;  /* enum trace_check_outcome */
+    uint32_t reserved;
 };
 
 /* Round n up to the record alignment. */

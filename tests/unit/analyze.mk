@@ -4,7 +4,8 @@ ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_
 	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
 	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
-	tests/unit/check_timeline tests/unit/check_pools tests/unit/check_pprof
+	tests/unit/check_timeline tests/unit/check_pools tests/unit/check_pprof \
+	tests/unit/check_liveness
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -53,6 +54,10 @@ tests_unit_gen_golden_SOURCES = tests/unit/gen_golden.c tests/unit/golden.h $(TR
 tests_unit_gen_golden_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_gen_golden_LDADD = $(ANALYZE_TEST_LIBS)
 EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected
+
+tests_unit_check_liveness_SOURCES = tests/unit/check_liveness.c
+tests_unit_check_liveness_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_liveness_LDADD = $(ANALYZE_TEST_LIBS)
 
 tests_unit_check_timeline_SOURCES = tests/unit/check_timeline.c
 tests_unit_check_timeline_CFLAGS = $(ANALYZE_TEST_CFLAGS)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze/analyze.h"
@@ -489,6 +490,154 @@ START_TEST(test_set_end_and_names)
 }
 END_TEST
 
+static uint64_t clock_now(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Seconds into the trace of build_running's scan. */
+#define SCAN_AT_NS 2500000000ull
+
+/*
+ * A trace of this very process (which runs), begun now, without an end record: 100 and
+ * 300 bytes, a check by signal 12 finding them reachable and definitely lost, then 200
+ * bytes allocated after it. `outcome` of the check; no scan without TRACE_CHECK_SCANNED.
+ */
+static void build_running(uint32_t outcome)
+{
+    struct trace_file_header *h = tracegen_header(&g);
+    h->pid = (uint64_t)getpid();
+    h->start_monotonic_ns = clock_now(CLOCK_MONOTONIC);
+    h->start_realtime_ns = clock_now(CLOCK_REALTIME);
+    g.time_ns = h->start_monotonic_ns + 1000;
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 100, 0);
+    tracegen_alloc(&g, KIND_MALLOC, 0x2000, 300, 0);
+    tracegen_check(&g, 12, 2, outcome);
+    uint64_t entries[] = {0x1000 | LEAK_REACHABLE, 0x2000 | LEAK_DEFINITE};
+    if (outcome == TRACE_CHECK_SCANNED)
+        tracegen_leakscan(&g, LEAKSCAN_FIRST | LEAKSCAN_LAST, h->start_monotonic_ns + SCAN_AT_NS,
+                          entries, 2);
+    tracegen_alloc(&g, KIND_MALLOC, 0x3000, 200, 0);
+}
+
+static struct analyze_process *analyze_live(void)
+{
+    static const struct analyze_opts live = {.live_check = 1};
+    path = tracegen_tmp(&g, g.len);
+    struct analyze_process *p = NULL;
+    struct analyze_error err;
+    ck_assert_int_eq(analyze_trace(path, &live, &p, &err), 0);
+    return p;
+}
+
+START_TEST(test_running)
+{
+    build_running(TRACE_CHECK_SCANNED);
+    struct analyze_process *p = analyze_live();
+    ck_assert_int_eq(p->end, ANALYZE_END_RUNNING);
+    ck_assert_str_eq(analyze_end_name(p->end), "running");
+    ck_assert_ptr_null(p->warning); /* a trace still being written is no damage */
+    const struct analyze_summary *s = &p->summary;
+    ck_assert_int_eq(s->scanned, 1);
+    ck_assert_uint_eq(s->definitely_lost_bytes, 300);
+    ck_assert_uint_eq(s->still_reachable_bytes, 100);
+    ck_assert_uint_eq(s->leaked_bytes, 300);
+    ck_assert_uint_eq(s->leaked_blocks, 1);
+    ck_assert_uint_eq(s->not_checked_bytes, 200);
+    ck_assert_uint_eq(s->not_checked_blocks, 1);
+    ck_assert_uint_eq(s->in_use_bytes, 600);
+    ck_assert_uint_eq(p->last_scan.offset_ns, SCAN_AT_NS);
+    ck_assert_uint_eq(p->last_scan.realtime_ns,
+                      tracegen_header(&g)->start_realtime_ns + SCAN_AT_NS);
+    ck_assert_int_eq(p->last_scan.signal, 12);
+    ck_assert_uint_eq(p->signal_checks, 1);
+    ck_assert_int_eq(p->signal_checks_unscanned, 0);
+    int not_checked = 0;
+    for (size_t i = 0; i < p->nleaks; i++)
+        not_checked += strcmp(p->leaks[i].kind, "not_checked") == 0 && p->leaks[i].bytes == 200;
+    ck_assert_int_eq(not_checked, 1);
+    analyze_process_free(p);
+
+    p = analyze_len(g.len); /* without live_check: killed, as a trace alone tells */
+    ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+    ck_assert_ptr_nonnull(p->warning);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 500);
+    ck_assert_uint_eq(p->summary.not_checked_bytes, 0);
+    analyze_process_free(p);
+
+    /* the pid's process started after the trace did: a reused pid, not the tracer */
+    tracegen_header(&g)->start_monotonic_ns = 1;
+    tracegen_header(&g)->start_realtime_ns =
+        clock_now(CLOCK_REALTIME) - clock_now(CLOCK_MONOTONIC) + 1;
+    p = analyze_live();
+    ck_assert_int_eq(p->end, ANALYZE_END_KILLED);
+    analyze_process_free(p);
+}
+END_TEST
+
+/* Blocks a pool still hands out while the process runs are not judged: not checked. */
+START_TEST(test_running_pool)
+{
+    build_running(TRACE_CHECK_SCANNED);
+    tracegen_pool_create(&g, 0x9000, "partition", 0, 0);
+    tracegen_pool_alloc(&g, 0x9000, 0x9100, 64, 0);
+    struct analyze_process *p = analyze_live();
+    ck_assert_int_eq(p->end, ANALYZE_END_RUNNING);
+    ck_assert_uint_eq(p->summary.not_checked_bytes, 264);
+    ck_assert_uint_eq(p->summary.not_checked_blocks, 2);
+    ck_assert_uint_eq(p->summary.pool_leaked_bytes, 0);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 300);
+    int pool_block = 0;
+    for (size_t i = 0; i < p->nleaks; i++)
+        pool_block += strcmp(p->leaks[i].kind, "not_checked") == 0 && p->leaks[i].has_pool &&
+                      p->leaks[i].bytes == 64;
+    ck_assert_int_eq(pool_block, 1);
+    analyze_process_free(p);
+    p = analyze_len(g.len); /* killed: the pool block is not freed back, a leak */
+    ck_assert_uint_eq(p->summary.pool_leaked_bytes, 64);
+    analyze_process_free(p);
+}
+END_TEST
+
+START_TEST(test_running_unscanned_check)
+{
+    build_running(TRACE_CHECK_NO_SCAN);
+    struct analyze_process *p = analyze_live();
+    ck_assert_int_eq(p->end, ANALYZE_END_RUNNING);
+    ck_assert_int_eq(p->summary.scanned, 0);
+    ck_assert_uint_eq(p->signal_checks, 1);
+    ck_assert_int_eq(p->signal_checks_unscanned, 1);
+    ck_assert_uint_eq(p->summary.leaked_bytes, 0);
+    ck_assert_uint_eq(p->summary.not_checked_bytes, 600);
+    ck_assert_uint_eq(p->summary.not_checked_blocks, 3);
+    analyze_process_free(p);
+}
+END_TEST
+
+/* A scan asked for by a signal, then one that was not (heapwise_leak_check, the exit). */
+START_TEST(test_scan_signal_attribution)
+{
+    uint64_t entries[] = {0x1000 | LEAK_DEFINITE};
+    tracegen_alloc(&g, KIND_MALLOC, 0x1000, 10, 0);
+    tracegen_check(&g, 10, 1, TRACE_CHECK_SCANNED);
+    tracegen_leakscan(&g, LEAKSCAN_FIRST, g.time_ns, entries, 0);
+    tracegen_leakscan(&g, LEAKSCAN_LAST, g.time_ns, entries, 1);
+    size_t first = g.len;
+    tracegen_leakscan(&g, LEAKSCAN_FIRST | LEAKSCAN_LAST, g.time_ns + 5, entries, 1);
+    tracegen_end(&g, 0, 0, 0);
+    struct analyze_process *p = analyze_len(first);
+    ck_assert_int_eq(p->last_scan.signal, 10);
+    analyze_process_free(p);
+    p = analyze_len(g.len);
+    ck_assert_int_eq(p->last_scan.signal, 0);
+    ck_assert_uint_eq(p->signal_checks, 1);
+    ck_assert_uint_eq(p->summary.definitely_lost_bytes, 10);
+    analyze_process_free(p);
+}
+END_TEST
+
 /* Random byte damage anywhere: never a crash; either a clean failure or a full report. */
 START_TEST(test_random_damage)
 {
@@ -594,6 +743,10 @@ static Suite *analyze_suite(void)
     tcase_add_test(tc, test_ring_without_the_gap);
     tcase_add_test(tc, test_ring_uncommitted);
     tcase_add_test(tc, test_killed_not_freed);
+    tcase_add_test(tc, test_running);
+    tcase_add_test(tc, test_running_unscanned_check);
+    tcase_add_test(tc, test_running_pool);
+    tcase_add_test(tc, test_scan_signal_attribution);
     tcase_add_test(tc, test_recording_stopped);
     tcase_add_test(tc, test_ring_damage);
     tcase_add_test(tc, test_truncated_everywhere);

@@ -6,6 +6,8 @@
 #include "check_run.h"
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +201,35 @@ START_TEST(test_path_too_long)
 }
 END_TEST
 
+START_TEST(test_check_signal)
+{
+    ck_assert_int_eq(options_parse(&o, NULL, err), 0);
+    ck_assert_int_eq(o.check_signal, 0); /* off by default */
+    const char *good[] = {"SIGUSR2", "USR2", "12", "SIGHUP", "TERM", "SIGCHLD", "0"};
+    const int want[] = {SIGUSR2, SIGUSR2, 12, SIGHUP, SIGTERM, SIGCHLD, 0};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        char s[64];
+        snprintf(s, sizeof(s), "check_signal=%s", good[i]);
+        ck_assert_msg(options_parse(&o, s, err) == 0, "%s: %s", s, err);
+        ck_assert_int_eq(o.check_signal, want[i]);
+    }
+    int sig = -1;
+    ck_assert_int_eq(options_signal("34", 2, &sig), 0); /* SIGRTMIN */
+    ck_assert_int_eq(sig, SIGRTMIN);
+    const char *bad[] = {"SIGKILL", "KILL", "9",     "STOP", "SIGSEGV", "BUS", "FPE",
+                         "ILL",     "TRAP", "SYS",   "ABRT", "32",      "33",  "65",
+                         "SIG",     "usr2", "USR2x", "-12",  "12K",     ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(options_signal(bad[i], strlen(bad[i]), &sig) == -EINVAL, "%s", bad[i]);
+    char own[16];
+    snprintf(own, sizeof(own), "%d", SIGRTMIN + 7); /* heapwise's stop-the-world signal */
+    ck_assert_int_eq(options_signal(own, strlen(own), &sig), -EINVAL);
+    ck_assert_int_eq(options_parse(&o, "check_signal=SIGKILL", err), -EINVAL);
+    ck_assert_str_eq(err, "bad value 'SIGKILL' for option 'check_signal'");
+    ck_assert_int_eq(options_parse(&o, "html=/tmp/r.html", err), 0); /* a report key */
+}
+END_TEST
+
 static Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -213,6 +244,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_path_too_long);
+    tcase_add_test(tc, test_check_signal);
     suite_add_tcase(s, tc);
     return s;
 }

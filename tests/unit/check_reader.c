@@ -248,6 +248,25 @@ START_TEST(test_pool_long_name)
 }
 END_TEST
 
+START_TEST(test_bad_check)
+{
+    struct {
+        struct trace_rec_check c;
+    } rec = {{.h = {sizeof(rec), TRACE_REC_CHECK, 0},
+              .signal = 12,
+              .requests = 0,
+              .outcome = TRACE_CHECK_SCANNED}};
+    const char *why = NULL;
+    ck_assert_int_eq(trace_rec_check(&rec, sizeof(rec), &why), -EINVAL);
+    ck_assert_str_eq(why, "check record fields out of range");
+    rec.c.requests = 3;
+    ck_assert_int_eq(trace_rec_check(&rec, sizeof(rec), &why), (long)sizeof(rec));
+    rec.c.outcome = TRACE_CHECK_NO_SCAN + 1;
+    ck_assert_int_eq(trace_rec_check(&rec, sizeof(rec), &why), -EINVAL);
+    ck_assert_str_eq(trace_rec_name(TRACE_REC_CHECK), "check");
+}
+END_TEST
+
 START_TEST(test_bad_kind)
 {
     expect_corrupt(trace_hdr_word(48, TRACE_REC_ALLOC, KIND_LIMIT), "allocation kind out of range");
@@ -320,6 +339,7 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_bad_size);
     tcase_add_test(tc, test_unknown_type);
+    tcase_add_test(tc, test_bad_check);
     tcase_add_test(tc, test_bad_kind);
     tcase_add_test(tc, test_type_without_struct);
     tcase_add_test(tc, test_pool_records);

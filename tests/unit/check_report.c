@@ -213,6 +213,59 @@ START_TEST(test_json_ends)
 }
 END_TEST
 
+/* A process still running: as of which check, blocks after it counted but not listed. */
+START_TEST(test_running)
+{
+    struct analyze_process p = make_process();
+    struct analyze_process *procs[] = {&p};
+    struct analyze_leak found[] = {
+        {"definitely_lost", 300, 3, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL},
+        {"not_checked", 200, 1, &stacks[0], NULL, 0, 0, -1, 0, 0, 0, 0, NULL}};
+    p.end = ANALYZE_END_RUNNING;
+    p.leaks = found;
+    p.summary.scanned = 1;
+    p.summary.definitely_lost_bytes = p.summary.leaked_bytes = 300;
+    p.summary.definitely_lost_blocks = p.summary.leaked_blocks = 3;
+    p.summary.not_checked_bytes = 200;
+    p.summary.not_checked_blocks = 1;
+    p.last_scan = (struct analyze_scan){2500000000ull, 1700000000250000000ull, 12};
+    p.signal_checks = 1;
+    char *text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== heapwise: /usr/bin/demo a1 (still running)\n"
+                          "==1234== process 1234 is still running; results as of the last check "
+                          "at 2023-11-14 22:13:20 UTC (2.5 s after its start, asked for by "
+                          "signal 12 SIGUSR2)\n");
+    assert_contains(text, "==1234== 300 bytes in 3 blocks are definitely lost, allocated at:\n");
+    ck_assert_ptr_null(strstr(text, "the last check), allocated at")); /* counted, not listed */
+    assert_contains(text, "==1234==   in use now: ");
+    assert_contains(text, "==1234==   not checked yet (allocated after the last check): 200 "
+                          "bytes in 1 blocks\n==1234==   leaked: 300 bytes in 3 blocks\n");
+    free(text);
+    char *json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "\"end\": \"running\", \"status\": null, \"signal\": null,\n    "
+                          "\"running\": true, \"last_scan\": {\"time_ns\": 2500000000, \"time\": "
+                          "\"2023-11-14T22:13:20.250Z\", \"signal\": 12}, \"signal_checks\": 1,");
+    assert_contains(json, "\"not_checked_bytes\": 200, \"not_checked_blocks\": 1}");
+    assert_contains(json, "{\"kind\": \"not_checked\", \"bytes\": 200, \"blocks\": 1");
+    free(json);
+
+    p.summary.scanned = 0;
+    text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== process 1234 is still running; no leak check has run yet "
+                          "(check_signal, heapwise_leak_check): its live blocks are not checked\n");
+    free(text);
+    p.signal_checks_unscanned = 1;
+    text = CAPTURE(report_text_write(out, &p));
+    assert_contains(text, "==1234== process 1234 is still running; no leak check could run (the "
+                          "guard or leak_scan option is off): its live blocks are not checked\n");
+    free(text);
+    p.end = ANALYZE_END_EXIT;
+    json = CAPTURE(report_json_write(out, procs, 1));
+    assert_contains(json, "\"running\": false, \"last_scan\": null, \"signal_checks\": 1,");
+    free(json);
+}
+END_TEST
+
 START_TEST(test_json_escaping)
 {
     struct analyze_process p = make_process();
@@ -412,6 +465,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, test_json_ends);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_text_escaping);
+    tcase_add_test(tc, test_running);
     tcase_add_test(tc, test_stream_error);
     tcase_add_test(tc, test_text_suppressions);
     tcase_add_test(tc, test_flamegraph);

@@ -223,6 +223,28 @@ void tracegen_sample(struct tracegen *g, uint64_t rss_bytes)
     r->rss_bytes = rss_bytes;
 }
 
+void tracegen_leakscan(struct tracegen *g, uint32_t flags, uint64_t time_ns,
+                       const uint64_t *entries, uint32_t n)
+{
+    struct trace_rec_leakscan *r =
+        record(g, TRACE_REC_LEAKSCAN, 0, sizeof(*r), n * sizeof(uint64_t));
+    r->count = n;
+    r->flags = flags;
+    r->time_ns = time_ns;
+    r->threads = 1;
+    memcpy(r + 1, entries, n * sizeof(uint64_t));
+}
+
+void tracegen_check(struct tracegen *g, uint32_t signal, uint32_t requests, uint32_t outcome)
+{
+    struct trace_rec_check *r = record(g, TRACE_REC_CHECK, 0, sizeof(*r), 0);
+    r->time_ns = g->time_ns;
+    g->time_ns += 1000;
+    r->signal = signal;
+    r->requests = requests;
+    r->outcome = outcome;
+}
+
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n)
 {
     memcpy(grow(g, n), bytes, n);

@@ -49,6 +49,11 @@ void tracegen_pool_destroy(struct tracegen *g, uint64_t pool, uint32_t stack);
 void tracegen_end(struct tracegen *g, int status, uint64_t dropped, uint64_t untracked);
 /* A SAMPLE record: the resident set size. */
 void tracegen_sample(struct tracegen *g, uint64_t rss_bytes);
+/* A LEAKSCAN record (LEAKSCAN_* flags) of n entries (address | class), started at time_ns. */
+void tracegen_leakscan(struct tracegen *g, uint32_t flags, uint64_t time_ns,
+                       const uint64_t *entries, uint32_t n);
+/* A CHECK record: signal, requests, enum trace_check_outcome; time_ns is the record time. */
+void tracegen_check(struct tracegen *g, uint32_t signal, uint32_t requests, uint32_t outcome);
 /* n raw bytes, appended as they are (for corrupt records). */
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
 
