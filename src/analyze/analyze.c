@@ -243,7 +243,7 @@ static void describe_end(const struct reader *r, uint64_t at, int stopped, char 
     else if (r->in_ring && n > 0 && (size_t)n < len)
         n += snprintf(text + n, len - (size_t)n, "; stopped in the ring area");
     if (r->stop == READER_TORN && n > 0 && (size_t)n < len)
-        n += snprintf(text + n, len - (size_t)n, "; a torn last record dropped");
+        n += snprintf(text + n, len - (size_t)n, "; a torn last %s dropped", r->torn);
     if (n > 0 && (size_t)n < len)
         snprintf(text + n, len - (size_t)n, ")");
 }
@@ -281,7 +281,7 @@ static int conclude(struct run *run, const struct reader *r)
     }
     if (r->stop == READER_TORN) {
         snprintf(text, sizeof(text),
-                 "truncated at byte %" PRIu64 " (torn record after the end record)", at);
+                 "truncated at byte %" PRIu64 " (torn %s after the end record)", at, r->torn);
         return set_warning(run->a, text);
     }
     return 0;

@@ -25,7 +25,7 @@ libhwanalyze_la_SOURCES = \
 nodist_libhwanalyze_la_SOURCES = src/analyze/html_assets.h \
 	src/analyze/profile.pb-c.c src/analyze/profile.pb-c.h
 libhwanalyze_la_CFLAGS = $(AM_CFLAGS) $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS)
-libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) -lstdc++
+libhwanalyze_la_LIBADD = libhwtrace.la $(DW_LIBS) $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) -lstdc++
 
 dist_man_MANS += man/heapwise-trace.5
 

@@ -1,10 +1,12 @@
 /*
- * Trace reader (reader.h). Owns the file descriptor and one fixed buffer. Records come
- * from one logical stream: the drained data area (header.data_offset to its last complete
- * record), then, when the process died before draining everything, the records still
- * committed in the ring area. The writer keeps file offset = data_offset + ring position
- * (it writes PAD records too), so the stream continues in the ring at exactly the position
- * where the file stops, and nothing is read twice or skipped.
+ * Trace reader (reader.h). Owns the file descriptor, one fixed buffer and, for version 2,
+ * the frame buffers and the zstd stream. Records come from one logical stream: the
+ * drained data area (header.data_offset to its last complete record or frame), then,
+ * when the process died before draining everything, the records still committed in the
+ * ring area. The ring position where the data area stops is known (version 1: file offset
+ * = data_offset + ring position, as the writer wrote PAD records too; version 2: the
+ * last complete frame's ring_end), so the stream continues in the ring at exactly that
+ * position, and nothing is read twice or skipped.
  */
 #include "analyze/reader.h"
 
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 static void set_err(struct analyze_error *err, int64_t offset, const char *fmt, const char *s)
 {
@@ -132,6 +135,9 @@ int reader_open(struct reader *r, const char *path, struct analyze_error *err)
     r->buf_off = r->hdr.data_offset;
     r->good_end =
         (uint64_t)st.st_size < r->hdr.data_offset ? (uint64_t)st.st_size : r->hdr.data_offset;
+    r->frames = r->hdr.version >= TRACE_VERSION_FRAMES;
+    r->frame_off = r->hdr.data_offset;
+    r->torn = "record";
     return 0;
 }
 
@@ -186,11 +192,13 @@ static int switch_to_ring(struct reader *r)
     if (r->in_ring || r->good_end < r->hdr.data_offset ||
         pread_full(r->fd, &ctl, sizeof(ctl), TRACE_RING_CTL_OFFSET) != (long)sizeof(ctl))
         return 0;
-    uint64_t pos = r->good_end - r->hdr.data_offset;
-    if (pos < ctl.tail || pos >= ctl.head || ctl.head - ctl.tail > r->hdr.ring_bytes)
+    uint64_t pos = r->frames ? r->ring_pos : r->good_end - r->hdr.data_offset;
+    if (pos < ctl.tail || pos >= ctl.head || ctl.head - ctl.tail > r->hdr.ring_bytes ||
+        pos > UINT64_MAX - r->hdr.data_offset)
         return 0;
     r->in_ring = 1;
     r->ring_head = ctl.head;
+    r->good_end = r->hdr.data_offset + pos;
     r->buf_off = r->good_end;
     r->len = r->pos = 0;
     r->eof = 0;
@@ -212,10 +220,182 @@ static int stop(struct reader *r, enum reader_stop why)
     return 0;
 }
 
+/* Grow *buf to hold n bytes; 0 or -ENOMEM (err filled). */
+static int reserve(unsigned char **buf, size_t *cap, size_t n, struct analyze_error *err)
+{
+    if (n <= *cap)
+        return 0;
+    unsigned char *p = realloc(*buf, n);
+    if (!p) {
+        set_err(err, -1, "%s", strerror(ENOMEM));
+        return -ENOMEM;
+    }
+    *buf = p;
+    *cap = n;
+    return 0;
+}
+
+static int corrupt(struct reader *r, const char *why)
+{
+    r->why = why;
+    return stop(r, READER_CORRUPT);
+}
+
+/*
+ * The next piece of the zstd stream, f->stored bytes at r->stored, into exactly f->packed
+ * bytes at r->packed. 1, or 0 after stopping (corrupt).
+ */
+static int inflate(struct reader *r, const struct trace_frame *f, struct analyze_error *err)
+{
+    if (!r->zstd) {
+        r->zstd = ZSTD_createDCtx();
+        if (!r->zstd ||
+            ZSTD_isError(ZSTD_DCtx_setParameter(r->zstd, ZSTD_d_windowLogMax,
+                                                TRACE_ZSTD_WINDOW_LOG_MAX))) {
+            set_err(err, -1, "%s", strerror(ENOMEM));
+            return -ENOMEM;
+        }
+    }
+    ZSTD_inBuffer in = {r->stored, f->stored, 0};
+    ZSTD_outBuffer out = {r->packed, f->packed, 0};
+    for (;;) {
+        size_t in_was = in.pos, out_was = out.pos;
+        if (ZSTD_isError(ZSTD_decompressStream(r->zstd, &out, &in)))
+            return corrupt(r, "bad compressed data in a frame");
+        if (in.pos == in_was && out.pos == out_was)
+            break;
+    }
+    unsigned char more;
+    ZSTD_outBuffer probe = {&more, 1, 0};
+    if (in.pos < in.size || ZSTD_isError(ZSTD_decompressStream(r->zstd, &probe, &in)) ||
+        probe.pos)
+        return corrupt(r, "frame holds more than its length");
+    if (out.pos != out.size)
+        return corrupt(r, "frame holds less than its length");
+    return 1;
+}
+
+static int io_error(struct analyze_error *err, uint64_t at, long rc)
+{
+    set_err(err, (int64_t)at, "%s", strerror((int)-rc));
+    return (int)rc;
+}
+
+static int torn_frame(struct reader *r)
+{
+    r->torn = "frame";
+    return stop(r, READER_TORN);
+}
+
+/* The packed records of the frame f whose payload is in r->stored, into r->packed. */
+static int unpack_payload(struct reader *r, const struct trace_frame *f,
+                          struct analyze_error *err)
+{
+    int rc = reserve(&r->packed, &r->packed_cap, f->packed, err);
+    if (rc < 0)
+        return rc;
+    if (f->codec == TRACE_CODEC_ZSTD)
+        return inflate(r, f, err);
+    if (f->packed)
+        memcpy(r->packed, r->stored, f->packed);
+    return 1;
+}
+
+/*
+ * Read the frame at r->frame_off: 1 when its packed records are ready; 0 after stopping
+ * (end of file, a torn frame, or a corrupt one: good_end names its byte); -errno.
+ */
+static int load_frame(struct reader *r, struct analyze_error *err)
+{
+    struct trace_frame f;
+    uint64_t at = r->frame_off;
+    long got = pread_full(r->fd, &f, sizeof(f), at);
+    if (got < 0)
+        return io_error(err, at, got);
+    if (got == 0)
+        return stop(r, READER_EOF);
+    if (got < (long)sizeof(f))
+        return torn_frame(r);
+    if (trace_frame_check(&f, &r->why) < 0)
+        return stop(r, READER_CORRUPT);
+    if (r->frames_read && f.ring_start != r->ring_pos)
+        return corrupt(r, "frame out of ring order");
+    int rc = reserve(&r->stored, &r->stored_cap, f.stored, err);
+    if (rc < 0)
+        return rc;
+    got = f.stored ? pread_full(r->fd, r->stored, f.stored, at + sizeof(f)) : 0;
+    if (got < 0)
+        return io_error(err, at, got);
+    if (got < (long)f.stored)
+        return torn_frame(r);
+    if (trace_frame_crc(&f, r->stored) != f.crc)
+        return corrupt(r, "frame checksum mismatch");
+    if ((rc = unpack_payload(r, &f, err)) <= 0)
+        return rc;
+    r->frame = f;
+    r->frame_loaded = 1;
+    r->frame_records = 0;
+    r->frames_read++;
+    r->ring_pos = f.ring_start;
+    r->packed_len = f.packed;
+    r->packed_pos = 0;
+    pack_reset(&r->pack);
+    r->frame_off = at + sizeof(f) + f.stored;
+    return 1;
+}
+
+/* The loaded frame's records are all out: check their count, move past it. */
+static int finish_frame(struct reader *r)
+{
+    r->frame_loaded = 0;
+    if (r->frame_records != r->frame.count)
+        return corrupt(r, "frame record count mismatch");
+    r->ring_pos = r->frame.ring_end;
+    r->good_end = r->frame_off;
+    return 1;
+}
+
+/* The next record of the frames: 1, 0 when they end (r->stop says how), or -errno. */
+static int frames_next(struct reader *r, const struct trace_rec_hdr **rec,
+                       struct analyze_error *err)
+{
+    for (;;) {
+        if (r->packed_pos < r->packed_len) {
+            long n = pack_unpack(&r->pack, r->packed + r->packed_pos,
+                                 r->packed_len - r->packed_pos, r->buf, &r->why);
+            if (n < 0)
+                return stop(r, READER_CORRUPT);
+            long m = trace_rec_check(r->buf, TRACE_REC_MAX, &r->why);
+            if (m == 0)
+                return corrupt(r, "empty record in a frame");
+            if (m < 0)
+                return stop(r, READER_CORRUPT);
+            r->packed_pos += (size_t)n;
+            r->frame_records++;
+            *rec = (const struct trace_rec_hdr *)r->buf;
+            return 1;
+        }
+        if (r->frame_loaded && finish_frame(r) == 0)
+            return 0;
+        int rc = load_frame(r, err);
+        if (rc <= 0)
+            return rc;
+    }
+}
+
 int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analyze_error *err)
 {
     if (r->stop != READER_MORE)
         return 0;
+    if (r->frames && !r->in_ring) {
+        int rc = frames_next(r, rec, err);
+        if (rc != 0 || r->stop == READER_CORRUPT)
+            return rc;
+        enum reader_stop why = r->stop;
+        r->stop = READER_MORE;
+        if (!switch_to_ring(r))
+            return stop(r, why);
+    }
     for (;;) {
         size_t avail = r->len - r->pos;
         long n = trace_rec_check(r->buf + r->pos, avail, &r->why);
@@ -251,6 +431,11 @@ void reader_close(struct reader *r)
     if (r->fd >= 0)
         close(r->fd);
     free(r->buf);
+    free(r->stored);
+    free(r->packed);
+    ZSTD_freeDCtx(r->zstd);
     r->fd = -1;
     r->buf = NULL;
+    r->stored = r->packed = NULL;
+    r->zstd = NULL;
 }

@@ -1,8 +1,9 @@
 /*
  * The trace reader: opens a trace file, checks its header and hands out its records one at
- * a time, each validated by trace_rec_check(), through a bounded buffer (traces can be
- * gigabytes; memory stays at READER_BUF bytes). It interprets no record: that is the
- * caller's job. It reports where and why the data stopped, and never prints.
+ * a time, each validated by trace_rec_check(), through bounded buffers (traces can be
+ * gigabytes; memory stays at READER_BUF bytes, plus one frame of TRACE_FRAME_MAX bytes
+ * stored and unpacked, and a zstd window, for version 2). It interprets no record: that is
+ * the caller's job. It reports where and why the data stopped, and never prints.
  */
 #ifndef HEAPWISE_ANALYZE_READER_H
 #define HEAPWISE_ANALYZE_READER_H
@@ -12,6 +13,7 @@
 
 #include "analyze/analyze.h"
 #include "trace/format.h"
+#include "trace/pack.h"
 
 /* Bytes of the read buffer at most (a smaller file gets a buffer its size, but never less
  * than the largest record, TRACE_REC_MAX). */
@@ -21,8 +23,8 @@
 enum reader_stop {
     READER_MORE = 0, /* not stopped yet */
     READER_EOF,      /* end of file, or a zero header word: the data ends cleanly */
-    READER_TORN,     /* the file ends inside a record, or the ring holds a record reserved
-                        but never committed (torn tail): that record is dropped */
+    READER_TORN,     /* the file ends inside a record or a frame, or the ring holds a record
+                        reserved but never committed (torn tail): that is dropped */
     READER_CORRUPT,  /* a malformed record; see reader.why */
 };
 
@@ -43,6 +45,22 @@ struct reader {
     uint64_t ring_records;        /* records recovered from the ring area */
     enum reader_stop stop;        /* why the records ended */
     const char *why;              /* static description when stop == READER_CORRUPT */
+    const char *torn;             /* what a READER_TORN stop dropped: "record" or "frame" */
+    /* Version 2: the data area holds frames (good_end is then the file offset of the frame
+     * being unpacked, or just past the last one done). */
+    int frames;                   /* 1 for a trace of frames */
+    uint64_t frame_off;           /* file offset of the next frame to load */
+    struct trace_frame frame;     /* the frame loaded, if frame_loaded */
+    int frame_loaded;             /* 1 while its records are being handed out */
+    uint32_t frame_records;       /* records of it handed out so far */
+    uint64_t frames_read;         /* frames loaded */
+    uint64_t ring_pos;            /* ring position the frames done so far end at */
+    unsigned char *stored;        /* the frame's payload as stored (stored_cap bytes) */
+    size_t stored_cap;
+    unsigned char *packed;        /* its packed records (packed_cap bytes) */
+    size_t packed_cap, packed_len, packed_pos;
+    struct pack_state pack;       /* unpacking state within the frame */
+    void *zstd;                   /* the zstd stream's ZSTD_DCtx, made at the first use */
 };
 
 /*

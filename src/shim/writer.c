@@ -1,11 +1,11 @@
 /*
- * The writer (see writer.h). Owns the consumer try-lock, the static output buffer, the
- * pwrite loop that keeps ctl->drained_end current, and the background thread that also
- * polls the module map for dlopen, samples the resident set size and takes up
- * check_signal's requests (checksig.h). Whoever holds the try-lock drains: the thread, a
- * producer that found the ring full (ring.help), or the exiting thread. It must never
- * block while holding the lock except in write(2) itself, never malloc, and never record
- * its own allocations.
+ * The writer (see writer.h). Owns the consumer try-lock, the static buffers of one frame
+ * (packed records, then the sealed frame), the trace's zstd stream, the pwrite loop that
+ * keeps ctl->drained_end current, and the background thread that also polls the module
+ * map for dlopen, samples the resident set size and takes up check_signal's requests
+ * (checksig.h). Whoever holds the try-lock drains: the thread, or the exiting thread. It
+ * must never block while holding the lock except in write(2) itself, never malloc, and
+ * never record its own allocations.
  */
 #include "config.h"
 
@@ -23,12 +23,16 @@
 #include "shim/checksig.h"
 #include "shim/log.h"
 #include "shim/modules.h"
+#include "shim/ownmem.h"
 #include "shim/record.h"
 #include "shim/rss.h"
 #include "shim/shim.h"
 #include "shim/tracefile.h"
+#include "trace/frame.h"
+#include "trace/pack.h"
 
-/* Bytes gathered before one pwrite. */
+/* Packed bytes gathered into one frame (at most; a frame also ends with the ring's
+ * committed records). */
 #define WRITER_BUF (256 * 1024)
 /* Sleep of the thread when the ring was empty, in ns. */
 #define WRITER_IDLE_NS (1000 * 1000)
@@ -50,12 +54,41 @@ static int write_failed;
 static _Atomic uint32_t thread_tid;   /* kernel tid of the writer thread, 0 before it runs */
 static _Atomic uint64_t thread_stack; /* an address in the writer thread's stack, 0 before */
 static int thread_started;            /* writer_start created the thread */
-static unsigned char buf[WRITER_BUF] __attribute__((aligned(8)));
+/* The frame being gathered: packed records, how many, and the packing state. */
+static unsigned char packed[WRITER_BUF];
+static size_t packed_len;
+static uint32_t packed_count;
+static struct pack_state pack;
+/* The sealed frame, header and payload, and its length (0: nothing to write). */
+static unsigned char buf[FRAME_BOUND(WRITER_BUF)] __attribute__((aligned(8)));
 static size_t buf_len;
+/* The zstd context in a mapping of our own (NULL: none could be had), and the trace's
+ * stream in it (NULL once compression failed: later frames are stored). */
+static ZSTD_CCtx *zctx;
+static ZSTD_CCtx *zstream;
 static _Atomic int forking; /* forks in progress: the thread keeps out of dl_iterate_phdr */
 static _Atomic int polling; /* 1 while the thread polls the module map */
 static uint64_t next_sample;  /* record_now() from which the next RSS sample is due */
 static int sampling_failed;   /* statm could not be read: no more samples */
+
+/*
+ * zstd calls these tracing hooks, weak references, when someone defines them; a program
+ * that does must never see heapwise's compression, so the shim binds them here to hooks
+ * that trace nothing (0: no trace context).
+ */
+__attribute__((visibility("hidden"))) unsigned long long
+ZSTD_trace_compress_begin(const void *cctx)
+{
+    (void)cctx;
+    return 0;
+}
+
+__attribute__((visibility("hidden"))) void ZSTD_trace_compress_end(unsigned long long ctx,
+                                                                   const void *trace)
+{
+    (void)ctx;
+    (void)trace;
+}
 
 /* Stop for good, with one line on stderr and a word in the trace's mapped header. */
 static void give_up(const char *why, const char *detail)
@@ -111,18 +144,32 @@ static int flush(void)
 }
 
 /*
- * Copy one record into the buffer; non-zero (stop) when it is full. PAD records are kept:
- * with them, file offset = data_offset + ring position, which is how the reader finds
- * where to continue in the ring after a crash.
+ * Pack one record into the frame; non-zero (stop) when the frame is full. PAD records are
+ * left out: the frame's ring range says which ring bytes it covers, which is how the
+ * reader finds where to continue in the ring after a crash.
  */
 static int sink(const void *rec, size_t size, void *arg)
 {
+    const struct trace_rec_hdr *h = rec;
     (void)arg;
-    if (buf_len + size > sizeof(buf))
+    (void)size;
+    if (h->type == TRACE_REC_PAD)
+        return 0;
+    if (packed_len + PACK_RECORD_MAX > sizeof(packed))
         return 1;
-    memcpy(buf + buf_len, rec, size);
-    buf_len += size;
+    packed_len += pack_record(&pack, h, packed + packed_len);
+    packed_count++;
     return 0;
+}
+
+/* Seal what sink gathered from ring positions [start, end) into buf. */
+static void seal(uint64_t start, uint64_t end)
+{
+    struct frame_src src = {packed, (uint32_t)packed_len, packed_count, start, end};
+    buf_len = frame_seal(&zstream, &src, buf);
+    packed_len = 0;
+    packed_count = 0;
+    pack_reset(&pack);
 }
 
 /*
@@ -135,6 +182,8 @@ static long drain_locked(void)
 {
     long total = 0;
     for (;;) {
+        uint64_t start = atomic_load_explicit((_Atomic uint64_t *)&shim_ring.ctl->tail,
+                                              memory_order_relaxed);
         long n = ring_peek(&shim_ring, sink, NULL);
         if (n < 0) {
             if (!write_failed)
@@ -143,6 +192,7 @@ static long drain_locked(void)
         }
         if (n == 0)
             return total;
+        seal(start, start + (uint64_t)n);
         flush();
         ring_release(&shim_ring, (uint64_t)n); /* also after a failed write: unblock */
         total += n;
@@ -235,12 +285,33 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/*
+ * The zstd context, made once in a mapping of our own (registered: the leak scan must not
+ * take the records it holds for the program's pointers), and a new stream in it. Without
+ * one the frames are stored, not compressed, after one line on stderr.
+ */
+static void stream_begin(void)
+{
+    if (!zctx) {
+        ZSTD_compressionParameters cp = ZSTD_getCParams(FRAME_ZSTD_LEVEL, 0, 0);
+        cp.windowLog = FRAME_ZSTD_WINDOW_LOG;
+        size_t bytes = ZSTD_estimateCStreamSize_usingCParams(cp);
+        void *space = ownmem_map(bytes);
+        zctx = space ? ZSTD_initStaticCCtx(space, bytes) : NULL;
+        if (!zctx)
+            log_line("cannot set up trace compression; the trace is written uncompressed",
+                     NULL);
+    }
+    zstream = zctx && frame_stream_init(zctx) == 0 ? zctx : NULL;
+}
+
 int writer_start(struct tracefile *tf)
 {
     sigset_t all, old;
     pthread_t t;
     pthread_attr_t attr;
     out = tf;
+    stream_begin();
     sigfillset(&all);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -309,6 +380,10 @@ void writer_fork_child(void)
     thread_started = 0;
     write_failed = 0;
     buf_len = 0; /* parent records on their way to the parent's file: not ours */
+    packed_len = 0;
+    packed_count = 0;
+    pack_reset(&pack);
+    zstream = NULL; /* the parent's stream: writer_start begins the child's own */
     out = NULL;
     next_sample = 0;
     sampling_failed = 0;

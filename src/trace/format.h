@@ -9,11 +9,16 @@
  *
  *   offset 0                 TRACE_PAGE                 data_offset
  *   +------------------------+--------------------------+------------------------------+
- *   | struct trace_file_header | ring area (ring_bytes)  | records, appended in order   |
- *   | + struct trace_ring_ctl  | MAP_SHARED by the shim; | by the writer; the reader    |
- *   |   (page 0)               | undrained records live  | reads these up to EOF        |
- *   |                          | here until drained      |                              |
+ *   | struct trace_file_header | ring area (ring_bytes)  | frames (version 2; version 1:|
+ *   | + struct trace_ring_ctl  | MAP_SHARED by the shim; | raw records), appended in    |
+ *   |   (page 0)               | undrained records live  | order by the writer; the     |
+ *   |                          | here until drained      | reader reads them up to EOF  |
  *   +------------------------+--------------------------+------------------------------+
+ *
+ * A frame (version 2) is a struct trace_frame then `stored` bytes of payload: the packed
+ * form (src/trace/pack.h) of the records the writer drained from ring positions
+ * [ring_start, ring_end), pad records left out, as they are (codec NONE) or as the next
+ * piece of one zstd stream that runs through all the trace's zstd frames (codec ZSTD).
  *
  * Every record starts with a struct trace_rec_hdr. Records are 8-byte aligned and their
  * `size` (header included) is a multiple of 8. A record is committed by storing its
@@ -30,8 +35,11 @@
 /* "HWTRACE" + NUL: first 8 bytes of every trace file. */
 #define TRACE_MAGIC "HWTRACE"
 #define TRACE_MAGIC_LEN 8
-/* Format version written by this build; readers accept 1..TRACE_VERSION. */
-#define TRACE_VERSION 1
+/* Format version written by this build; readers accept 1..TRACE_VERSION. Version 1: raw
+ * records in the data area; version 2: frames of packed records. */
+#define TRACE_VERSION 2
+/* The first version whose data area holds frames. */
+#define TRACE_VERSION_FRAMES 2
 /* Size of page 0 (file header + ring control) and alignment of the ring area. */
 #define TRACE_PAGE 4096
 /* Records are padded to this alignment. */
@@ -368,6 +376,36 @@ struct trace_rec_check {
     uint32_t reserved;
 };
 
+/* "HWFR", little-endian: first word of every frame. */
+#define TRACE_FRAME_MAGIC 0x52465748u
+/* Largest payload a frame may declare, stored or packed (the writer makes 256 KiB). */
+#define TRACE_FRAME_MAX (1u << 20)
+/* Largest zstd window a frame's stream may use (log2 bytes; the writer uses 2^19). */
+#define TRACE_ZSTD_WINDOW_LOG_MAX 22
+
+/* How a frame's payload is stored; trace_frame.codec. */
+enum trace_codec {
+    TRACE_CODEC_NONE = 0, /* the packed records themselves */
+    TRACE_CODEC_ZSTD = 1, /* the next piece of the trace's zstd stream, ending in a flush */
+    TRACE_CODEC_LIMIT
+};
+
+/*
+ * One frame of the data area (version 2), followed by `stored` bytes of payload. Frames
+ * follow each other without gaps; each covers the ring positions right after the last.
+ */
+struct trace_frame {
+    uint32_t magic;      /* TRACE_FRAME_MAGIC */
+    uint16_t codec;      /* enum trace_codec */
+    uint16_t reserved;   /* 0 */
+    uint32_t stored;     /* bytes of payload after this header, <= TRACE_FRAME_MAX */
+    uint32_t packed;     /* bytes of packed records in it (its uncompressed length) */
+    uint64_t ring_start; /* ring position of the first record drained into it */
+    uint64_t ring_end;   /* ring position just past the last one (pad records included) */
+    uint32_t count;      /* records in it */
+    uint32_t crc;        /* CRC-32 (zlib's) of this header with crc = 0, then the payload */
+};
+
 /* Round n up to the record alignment. */
 static inline uint32_t trace_align(uint32_t n)
 {
@@ -402,5 +440,17 @@ long trace_rec_check(const void *p, size_t avail, const char **why);
  * field found wrong (0 for the magic, 8 for the version, ...).
  */
 int trace_header_check(const struct trace_file_header *h, const char **why, uint32_t *at);
+
+/* CRC-32 (the polynomial of zlib and gzip) of n bytes, continuing from crc (0 to start). */
+uint32_t trace_crc32(uint32_t crc, const void *p, size_t n);
+
+/* The crc a frame must carry: trace_crc32 of its header (crc field 0), then the payload. */
+uint32_t trace_frame_crc(const struct trace_frame *f, const void *payload);
+
+/*
+ * Check a frame header's own fields (magic, codec, sizes, ring range), not its payload;
+ * 0, or -EINVAL with *why set.
+ */
+int trace_frame_check(const struct trace_frame *f, const char **why);
 
 #endif

@@ -17,7 +17,9 @@ EXTRA_DIST += tests/fuzz/corpus tests/fuzz/regress tests/fuzz/make-seeds
 # Small seeds from real traces (tests/fuzz/make-seeds); also makes the killed variant of a
 # trace for tests/integration/damaged_traces.sh.
 check_PROGRAMS += tests/fuzz/seed_compact
-tests_fuzz_seed_compact_SOURCES = tests/fuzz/seed_compact.c
+tests_fuzz_seed_compact_SOURCES = tests/fuzz/seed_compact.c tests/unit/tracegen.c \
+	tests/unit/tracegen.h
+tests_fuzz_seed_compact_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/tests/unit $(ZSTD_CFLAGS)
 tests_fuzz_seed_compact_LDADD = libhwanalyze.la libhwtrace.la
 
 # The libFuzzer build: the analyzer's sources compiled again, instrumented.
@@ -43,13 +45,14 @@ FUZZ_SRC = $(srcdir)/tests/fuzz/fuzz_report.c \
 	$(srcdir)/src/analyze/report_json.c $(srcdir)/src/analyze/report_flame.c \
 	$(srcdir)/src/analyze/report_pprof.c $(srcdir)/src/analyze/pprof_tables.c \
 	src/analyze/profile.pb-c.c \
-	$(srcdir)/src/trace/format.c $(srcdir)/src/trace/blockhdr.c
+	$(srcdir)/src/trace/format.c $(srcdir)/src/trace/blockhdr.c \
+	$(srcdir)/src/trace/pack.c $(srcdir)/src/trace/frame.c
 
 # Rebuilt by every `make fuzz` (a few seconds): it depends on every analyzer header too.
 tests/fuzz/fuzz-report: $(FUZZ_SRC) config.h FORCE
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(HW_CFLAGS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
-	    $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS) -o $@ $(FUZZ_SRC) $(DW_LIBS) \
-	    $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) -lstdc++
+	    $(DW_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS) -o $@ $(FUZZ_SRC) $(DW_LIBS) \
+	    $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) -lstdc++
 
 # Fuzz for FUZZ_TIME seconds; new coverage goes to $(FUZZ_WORK)/corpus, crashes to
 # $(FUZZ_WORK)/crash-* (minimise, then copy into tests/fuzz/regress).

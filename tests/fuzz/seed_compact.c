@@ -1,16 +1,21 @@
 /*
- * Make a small fuzzing seed from a real trace: the same records (pad records dropped) after
- * a header page with an empty ring area, so the seed is 4 KiB plus its records instead of
- * the writer's ring plus records. With "killed", the seed is instead that of a process
- * killed halfway: no end record, the first half of the records drained into the data area
- * and the second half still in the ring area, found through the ring control. A tool for
- * tests/fuzz/make-seeds, not installed.
+ * Make a small fuzzing seed from a real trace: the same records (pad records dropped) in
+ * frames of SEED_FRAME_RECORDS records (a zstd stream, as the shim writes them) after a
+ * header page with an empty ring area, so the seed is 4 KiB plus its frames instead of
+ * the writer's ring plus frames. With "killed", the seed is instead that of a process
+ * killed halfway: no end record, the first half of the records drained into frames in the
+ * data area and the second half still in the ring area, found through the ring control
+ * and the last frame's ring range. A tool for tests/fuzz/make-seeds, not installed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/reader.h"
+#include "tracegen.h"
+
+/* Records per frame: small, so that every seed has several frames. */
+#define SEED_FRAME_RECORDS 8
 
 /* Every record of the trace at path but pads, back to back (malloc'd, *len bytes). */
 static unsigned char *read_records(const char *path, struct trace_file_header *hdr,
@@ -70,9 +75,10 @@ int main(int argc, char **argv)
     size_t len, drained;
     unsigned char *recs = read_records(argv[1], &hdr, &len, killed);
     drained = killed ? middle(recs, len) : len;
+    hdr.version = TRACE_VERSION;
     hdr.ring_bytes = killed ? pow2_at_least(len) : 0; /* ring positions never wrap */
     hdr.data_offset = hdr.ring_offset + hdr.ring_bytes;
-    size_t size = hdr.data_offset + drained;
+    size_t size = hdr.data_offset;
     unsigned char *file = calloc(1, size);
     if (!file)
         return 1;
@@ -82,7 +88,7 @@ int main(int argc, char **argv)
         memcpy(file + TRACE_RING_CTL_OFFSET, &ctl, sizeof(ctl));
         memcpy(file + hdr.ring_offset + drained, recs + drained, len - drained);
     }
-    memcpy(file + hdr.data_offset, recs, drained);
+    tracegen_pack_frames(recs, drained, SEED_FRAME_RECORDS, 1, &file, &size);
     FILE *f = fopen(argv[2], "wb");
     if (!f || fwrite(file, 1, size, f) != size || fclose(f) != 0) {
         perror(argv[2]);

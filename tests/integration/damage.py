@@ -1,6 +1,8 @@
 """Damage a real trace every way tests/integration/damaged_traces.sh checks.
 
 Usage: python3 damage.py TRACE OUTDIR
+       python3 damage.py --frames TRACE   (list a version-2 trace's frames: offset, size,
+                                           records, ring range, allocations before it)
 
 Writes one damaged copy per case into OUTDIR and prints the manifest, one case a line:
 
@@ -14,12 +16,15 @@ KIND says what `heapwise report` must do with it:
   clean   exit 0, nothing on stderr (a cut on a record boundary after the end record);
   any     never crash; when it complains, one well-formed line (a flipped byte the format
           cannot tell from real data, e.g. in an address, is not an error).
-BYTE, ALLOCS and LEAKS are "-" when they do not apply. The record walk below is an
-independent reading of man/heapwise-trace.5, not the reader's code.
+BYTE, ALLOCS and LEAKS are "-" when they do not apply. The record and frame walks below
+are an independent reading of man/heapwise-trace.5, not the reader's code (zstd payloads
+are inflated by the zstd program).
 """
 import os
 import struct
+import subprocess
 import sys
+import zlib
 
 HEADER = 88  # sizeof(struct trace_file_header)
 CTL = 1024  # ring control offset
@@ -61,17 +66,123 @@ class Counter:
         return self.allocs, int(len(self.leaks) == len(LEAK_SIZES)), self.end
 
 
+FRAME = struct.Struct("<IHHIIQQII")  # magic codec reserved stored packed ring_start ring_end count crc
+FRAME_MAGIC, CODEC_NONE, CODEC_ZSTD = 0x52465748, 0, 1
+PACK_WINDOW = 16
+REC_STRUCTS = {6: "<QQQII", 7: "<QQII", 8: "<QQQQII"}  # alloc, free, realloc bodies
+
+
+def frames(data, data_off):
+    """[(offset, size, header fields, payload)] of the complete, intact frames from
+    data_off, up to the end of the file or the first frame that is not."""
+    out, at = [], data_off
+    while at + FRAME.size <= len(data):
+        f = FRAME.unpack_from(data, at)
+        stored = f[3]
+        if f[0] != FRAME_MAGIC or at + FRAME.size + stored > len(data):
+            break
+        head = bytearray(data[at : at + FRAME.size])
+        head[-4:] = b"\0\0\0\0"
+        payload = data[at + FRAME.size : at + FRAME.size + stored]
+        if zlib.crc32(payload, zlib.crc32(bytes(head))) != f[8]:
+            break
+        out.append((at, FRAME.size + stored, f, payload))
+        at += FRAME.size + stored
+    return out
+
+
+def inflate(found):
+    """The packed records of each frame: zstd payloads are pieces of one stream."""
+    stream = b"".join(p for _, _, f, p in found if f[1] == CODEC_ZSTD)
+    packed = subprocess.run(["zstd", "-dcq"], input=stream, capture_output=True).stdout
+    out, at = [], 0
+    for _, _, f, p in found:
+        if f[1] == CODEC_ZSTD:
+            out.append(packed[at : at + f[4]])
+            at += f[4]
+        else:
+            out.append(p)
+    return out
+
+
+def varint(b, at):
+    v = shift = 0
+    while True:
+        c = b[at]
+        at += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if not c & 0x80:
+            return v, at
+
+
+def unzigzag(v):
+    return (v >> 1) ^ -(v & 1)
+
+
+def unpack(b):
+    """(type, body) of each packed record of one frame."""
+    M = (1 << 64) - 1
+    st = {"time": 0, "ptr": 0, "tid": 0, "stack": 0, "win": []}
+    at = 0
+    while at < len(b):
+        tag = b[at]
+        op, kind = tag & 7, tag >> 3 & 7
+        at += 1
+        if op == 0:
+            size, rtype = struct.unpack_from("<IH", b, at)
+            yield rtype, b[at + 8 : at + size]
+            at += size
+            continue
+        if tag & 0x40:
+            st["tid"], at = varint(b, at)
+        d, at = varint(b, at)
+        st["time"] = (st["time"] + unzigzag(d)) & M
+        ptrs = []
+        for _ in range(2 if op == 3 else 1):
+            v, at = varint(b, at)
+            win = st["win"]
+            if v < PACK_WINDOW:
+                p = win.pop(v)
+            else:
+                d = unzigzag(v - PACK_WINDOW)
+                p = (st["ptr"] + (d if tag & 0x80 else d << 4)) & M
+                del win[PACK_WINDOW - 1 :]
+            win.insert(0, p)
+            st["ptr"] = p
+            ptrs.append(p)
+        size = None
+        if op != 2:
+            size, at = varint(b, at)
+        d, at = varint(b, at)
+        st["stack"] = (st["stack"] + unzigzag(d)) & 0xFFFFFFFF
+        rtype = {1: 6, 2: 7, 3: 8}[op]
+        fields = ptrs + ([size] if size is not None else []) + [st["time"], st["stack"], st["tid"]]
+        yield rtype, struct.pack(REC_STRUCTS[rtype], *fields)
+
+
 def records(data):
-    """[(file offset, size, stream state before it, in_ring)] of the data area, then the
-    ring area (records committed there but never drained)."""
+    """[(file offset, size, stream state before it, in_ring)] of the data area (records,
+    or frames for version 2), then the ring area (records committed there but never
+    drained)."""
+    version = struct.unpack_from("<I", data, 8)[0]
     ring_off, ring_bytes, data_off = struct.unpack_from("<QQQ", data, 48)
     head, tail = struct.unpack_from("<Q", data, CTL)[0], struct.unpack_from("<Q", data, CTL + 64)[0]
     out, count, end = [], Counter(), data_off
-    for at, size, rtype, body in walk(data, data_off, len(data)):
-        out.append((at, size, count.state(), False))
-        count.add(rtype, body)
-        end = at + size
-    pos = end - data_off
+    if version >= 2:
+        found = frames(data, data_off)
+        pos = found[0][2][5] if found else 0
+        for (at, size, f, _), packed in zip(found, inflate(found)):
+            out.append((at, size, count.state(), False))
+            for rtype, body in unpack(packed):
+                count.add(rtype, body)
+            pos = f[6]
+    else:
+        for at, size, rtype, body in walk(data, data_off, len(data)):
+            out.append((at, size, count.state(), False))
+            count.add(rtype, body)
+            end = at + size
+        pos = end - data_off
     if ring_bytes and tail <= pos < head:
         start = ring_off + pos % ring_bytes  # the test's traces never wrap
         stop = min(start + head - pos, ring_off + ring_bytes)
@@ -116,7 +227,7 @@ def cuts(w, data, recs, final, data_off):
 def header_damage(w, data):
     for i in range(8):
         w.case(w.flipped(i, 0x20), "header", i)
-    for version in (0, 2, 0xFFFFFFFF):
+    for version in (0, 3, 0xFFFFFFFF):
         d = bytearray(data)
         struct.pack_into("<I", d, 8, version)
         w.case(bytes(d), "header", 8)
@@ -127,8 +238,12 @@ def header_damage(w, data):
         w.case(w.flipped(i, 0xFF), "any")
 
 
-def flips(w, data, recs):
+def flips(w, data, recs, version):
     for at, size, state, in_ring in recs:
+        if version >= 2 and not in_ring:  # the CRC covers every byte of a frame
+            for pos in list(range(at, at + 40, 5)) + list(range(at + 40, at + size, 23)):
+                w.case(w.flipped(pos, 0x04), "data", at, state)
+            continue
         # an odd size is always caught, exactly at the record
         w.case(w.flipped(at, 0x01), "ring" if in_ring else "data", at, state)
         for pos, mask in ((at, 0x80), (at + 1, 0x01), (at + 4, 0x01), (at + 4, 0x40), (at + 6, 0x01)):
@@ -139,7 +254,18 @@ def flips(w, data, recs):
         w.case(w.flipped(pos, 0x10), "any")
 
 
+def list_frames(trace):
+    with open(trace, "rb") as f:
+        data = f.read()
+    for at, size, state, in_ring in records(data)[0]:
+        if not in_ring:
+            f = FRAME.unpack_from(data, at)
+            print(at, size, f[7], f[5], f[6], state[0])
+
+
 def main():
+    if sys.argv[1] == "--frames":
+        return list_frames(sys.argv[2])
     trace, outdir = sys.argv[1], sys.argv[2]
     with open(trace, "rb") as f:
         data = f.read()
@@ -147,7 +273,7 @@ def main():
     w = Writer(outdir, data)
     cuts(w, data, recs, final, data_off)
     header_damage(w, data)
-    flips(w, data, recs)
+    flips(w, data, recs, struct.unpack_from("<I", data, 8)[0])
 
 
 main()

@@ -2,7 +2,7 @@
 # scan, the newest records still in the ring). The report recovers every event (counted
 # against a run that does no work), says the process was killed, and lists the blocks
 # live then as "not freed (process killed)", leaked_* keeping their totals; a trace cut
-# inside its last record loses that record and says so.
+# inside its last frame loses that frame and says so.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 P='r["processes"][0]'
 S="$P['summary']"
@@ -40,7 +40,7 @@ expect_grep "were not freed (process killed), allocated at:" "$T/stdout"
 expect_grep "not freed (process killed): $4 bytes in $3 blocks" "$T/stdout"
 expect_grep "leaked: $4 bytes in $3 blocks" "$T/stdout"
 
-# The trace cut 4 bytes into the last record of its data area: that record is dropped
+# The trace cut 4 bytes into the last frame of its data area: that frame is dropped
 # (and what the ring held after it: the stream cannot go on past a gap), with a word
 # about it.
 events=$(json "$S['allocations'] + $S['frees']")
@@ -49,6 +49,6 @@ truncate -s -4 "$T/cut.trace" || fail "cannot cut the trace"
 rc=0
 "$HW" report --json "$T/cut.trace" >"$T/report.json" 2>"$T/stderr" || rc=$?
 expect_eq "$rc" 1 "cut trace: report exit status"
-expect_grep "a torn last record dropped" "$T/stderr"
+expect_grep "a torn last frame dropped" "$T/stderr"
 expect_eq "$(json "$S['allocations'] + $S['frees'] < $events")" True "the cut record is gone"
 exit 0

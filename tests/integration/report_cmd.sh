@@ -11,13 +11,13 @@ expect_eq "$rc" 0 "report exit status"
 expect_grep "leaked: 600 bytes in 3 blocks" "$T/full.txt"
 [ -s "$T/stderr" ] && fail "diagnostics on a good trace"
 
-# Cut the trace in the middle of its last record: what came before is still reported.
+# Cut the trace in the middle of its last frame: what came before is still reported.
 size=$(stat -c %s "$trace")
 head -c $((size - 3)) "$trace" >"$T/cut.trace"
 rc=0
 "$HW" report --json "$T/cut.trace" >"$T/report.json" 2>"$T/stderr" || rc=$?
 expect_eq "$rc" 1 "exit status on a truncated trace"
-grep -q "heapwise report: $T/cut.trace: truncated at byte [0-9]* (no end record; a torn last record dropped)" \
+grep -q "heapwise report: $T/cut.trace: truncated at byte [0-9]* (no end record; a torn last frame dropped)" \
     "$T/stderr" || fail "truncation message"
 expect_eq "$(wc -l <"$T/stderr")" 1 "one line of diagnostics"
 expect_eq "$(json 'r["processes"][0]["summary"]["leaked_blocks"] >= 3')" True "leaks read before the cut"

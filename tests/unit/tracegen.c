@@ -1,7 +1,8 @@
 /*
  * Test trace writer (tracegen.h). Mirrors the shim's byte layout from format.h: records
  * padded to TRACE_ALIGN with zeros, header word first in memory (a file is never torn
- * here; tests cut it themselves).
+ * here; tests cut it themselves), written as version 1 (raw records) and, by
+ * tracegen_frames, turned into version 2 frames the way the shim's writer makes them.
  */
 #include "tracegen.h"
 
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "trace/frame.h"
+#include "trace/pack.h"
 
 static void *grow(struct tracegen *g, size_t n)
 {
@@ -35,7 +39,7 @@ void tracegen_init(struct tracegen *g, uint64_t pid, uint64_t ppid)
     grow(g, TRACE_PAGE + TRACEGEN_RING);
     struct trace_file_header *h = tracegen_header(g);
     memcpy(h->magic, TRACE_MAGIC, TRACE_MAGIC_LEN);
-    h->version = TRACE_VERSION;
+    h->version = 1; /* raw records in the data area; tracegen_frames makes version 2 */
     h->header_size = sizeof(*h);
     h->pid = pid;
     h->ppid = ppid;
@@ -279,4 +283,69 @@ const char *tracegen_tmp(const struct tracegen *g, size_t len)
     if (tracegen_write(g, path, len) < 0)
         abort();
     return path;
+}
+
+/* Append n bytes to *out (malloc'd, *len bytes long, grown as needed). */
+static unsigned char *append(unsigned char **out, size_t *len, size_t n)
+{
+    unsigned char *p = realloc(*out, *len + n);
+    if (!p)
+        abort();
+    *out = p;
+    *len += n;
+    return p + *len - n;
+}
+
+/* Seal the packed records [0, n) of frame into one frame appended to *out. */
+static void seal(ZSTD_CCtx **z, const struct frame_src *src, unsigned char **out, size_t *len)
+{
+    unsigned char *f = append(out, len, FRAME_BOUND(src->len));
+    *len -= FRAME_BOUND(src->len) - frame_seal(z, src, f);
+}
+
+size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_frame, int zstd,
+                            unsigned char **out, size_t *out_len)
+{
+    static unsigned char packed[TRACE_FRAME_MAX];
+    ZSTD_CCtx *z = zstd ? ZSTD_createCCtx() : NULL;
+    if (zstd && (!z || frame_stream_init(z) < 0))
+        abort();
+    ZSTD_CCtx *stream = z;
+    struct pack_state ps;
+    struct frame_src src = {packed, 0, 0, 0, 0};
+    size_t frames = 0;
+    pack_reset(&ps);
+    for (size_t at = 0; at < len;) {
+        const struct trace_rec_hdr *h = (const void *)(recs + at);
+        src.len += (uint32_t)pack_record(&ps, h, packed + src.len);
+        src.count++;
+        at += h->size;
+        src.ring_end = at;
+        if (src.count == per_frame || at == len ||
+            src.len + PACK_RECORD_MAX > sizeof(packed)) {
+            seal(&stream, &src, out, out_len);
+            frames++;
+            src = (struct frame_src){packed, 0, 0, at, at};
+            pack_reset(&ps);
+        }
+    }
+    ZSTD_freeCCtx(z);
+    return frames;
+}
+
+size_t tracegen_frames(struct tracegen *g, size_t per_frame, int zstd)
+{
+    struct trace_file_header *h = tracegen_header(g);
+    size_t data = h->data_offset;
+    unsigned char *out = malloc(data);
+    size_t len = data;
+    if (!out)
+        abort();
+    memcpy(out, g->buf, data);
+    size_t n = tracegen_pack_frames(g->buf + data, g->len - data, per_frame, zstd, &out, &len);
+    ((struct trace_file_header *)out)->version = TRACE_VERSION_FRAMES;
+    free(g->buf);
+    g->buf = out;
+    g->len = g->cap = len;
+    return n;
 }

@@ -1,7 +1,7 @@
 /*
  * A tiny trace writer for tests only: builds the exact bytes format.h defines in memory
- * (header page, ring area, then records) so analyzer tests need no shim. Aborts on out of
- * memory; not for production use.
+ * (header page, ring area, then records: version 1; tracegen_frames makes it version 2)
+ * so analyzer tests need no shim. Aborts on out of memory; not for production use.
  */
 #ifndef HEAPWISE_TESTS_TRACEGEN_H
 #define HEAPWISE_TESTS_TRACEGEN_H
@@ -56,6 +56,18 @@ void tracegen_leakscan(struct tracegen *g, uint32_t flags, uint64_t time_ns,
 void tracegen_check(struct tracegen *g, uint32_t signal, uint32_t requests, uint32_t outcome);
 /* n raw bytes, appended as they are (for corrupt records). */
 void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
+
+/*
+ * The records at recs (len bytes, back to back) as version-2 frames of at most per_frame
+ * records each, compressed as one zstd stream when zstd is set, their ring positions
+ * counted from 0; appended to *out (malloc'd, *out_len bytes). Returns the frames made.
+ */
+size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_frame, int zstd,
+                            unsigned char **out, size_t *out_len);
+
+/* Turn g's records into frames (tracegen_pack_frames) in place: a version-2 trace. No
+ * record may be added afterwards. Returns the frames made. */
+size_t tracegen_frames(struct tracegen *g, size_t per_frame, int zstd);
 
 /* Write the first len bytes (all when len > g->len) to path; 0 or -errno. */
 int tracegen_write(const struct tracegen *g, const char *path, size_t len);
