@@ -19,7 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
+
+#include "trace/frame.h"
 
 static void set_err(struct analyze_error *err, int64_t offset, const char *fmt, const char *s)
 {
@@ -328,7 +329,7 @@ static int load_frame(struct reader *r, struct analyze_error *err)
         return io_error(err, at, got);
     if (got < (long)f.stored)
         return torn_frame(r);
-    if (trace_frame_crc(&f, r->stored) != f.crc)
+    if (frame_crc(&f, r->stored) != f.crc)
         return corrupt(r, "frame checksum mismatch");
     if ((rc = unpack_payload(r, &f, err)) <= 0)
         return rc;
@@ -339,7 +340,7 @@ static int load_frame(struct reader *r, struct analyze_error *err)
     r->ring_pos = f.ring_start;
     r->packed_len = f.packed;
     r->packed_pos = 0;
-    pack_reset(&r->pack);
+    pack_reset(&r->pack, r->hdr.time_unit);
     r->frame_off = at + sizeof(f) + f.stored;
     return 1;
 }

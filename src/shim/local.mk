@@ -45,11 +45,13 @@ libheapwise_la_SOURCES = \
 # -fexceptions: operator new wrappers clear their thread state when libstdc++ throws.
 libheapwise_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS) -fexceptions
 # No libunwind here: it is dlopen'ed RTLD_LOCAL at run time (see stack.c).
-# zstd (the writer compresses the trace) is linked statically and exports nothing.
+# zstd (the writer compresses the trace) and zlib (its CRC) are linked statically and
+# export nothing.
 libheapwise_la_LDFLAGS = -module -avoid-version -shared -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/shim/exports.map -Wl,-z,now \
-	-Wl,--exclude-libs,libzstd.a
-libheapwise_la_LIBADD = libhwshim.la libhwtrace.la $(ZSTD_STATIC) $(DL_LIBS) $(AX_PTHREAD_LIBS)
+	-Wl,--exclude-libs,libzstd.a:libz.a
+libheapwise_la_LIBADD = libhwshim.la libhwtrace.la $(ZSTD_STATIC) $(ZLIB_STATIC) $(DL_LIBS) \
+	$(AX_PTHREAD_LIBS)
 EXTRA_libheapwise_la_DEPENDENCIES = $(srcdir)/src/shim/exports.map
 EXTRA_DIST += src/shim/exports.map src/shim/exports.list
 dist_man_MANS += man/heapwise.3

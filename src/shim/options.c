@@ -61,6 +61,7 @@ void options_defaults(struct options *c)
     c->depth = OPTIONS_DEPTH_DEFAULT;
     c->free_stacks = 1;
     c->ring_size = OPTIONS_RING_DEFAULT;
+    c->time_unit = OPTIONS_TIME_UNIT_DEFAULT;
     c->enabled = 1;
     c->guard = 1;
     c->quarantine_size = OPTIONS_QUARANTINE_DEFAULT;
@@ -180,6 +181,7 @@ enum value_type {
     VALUE_DEPTH,     /* 1..OPTIONS_DEPTH_MAX, into an unsigned */
     VALUE_BYTES,     /* a size with K/M/G, into a uint64_t */
     VALUE_RING,      /* a power of two in [RING_MIN, RING_MAX], into a uint64_t */
+    VALUE_TIME_UNIT, /* 1..OPTIONS_TIME_UNIT_MAX (ns), into an unsigned */
     VALUE_EXITCODE,  /* 1..OPTIONS_EXITCODE_MAX, into an int */
     VALUE_KINDS,     /* a leak_kinds list, into an unsigned */
     VALUE_FLAME,     /* leaked or allocated (checked, not kept) */
@@ -201,6 +203,7 @@ static const struct key {
     {"free_stacks", VALUE_BOOL, AT(free_stacks)},
     {"no_free_stacks", VALUE_NOT, AT(free_stacks)},
     {"ring_size", VALUE_RING, AT(ring_size)},
+    {"time_unit", VALUE_TIME_UNIT, AT(time_unit)},
     {"enabled", VALUE_BOOL, AT(enabled)},
     {"guard", VALUE_BOOL, AT(guard)},
     {"quarantine_size", VALUE_BYTES, AT(quarantine_size)},
@@ -262,6 +265,8 @@ static int check(enum value_type type, const char *v, size_t n, uint64_t *x)
     case VALUE_BYTES: return num ? 0 : -1;
     case VALUE_RING:
         return num && is_pow2(*x) && *x >= OPTIONS_RING_MIN && *x <= OPTIONS_RING_MAX ? 0 : -1;
+    case VALUE_TIME_UNIT:
+        return num && digits(v, n) && *x >= 1 && *x <= OPTIONS_TIME_UNIT_MAX ? 0 : -1;
     case VALUE_EXITCODE:
         return num && digits(v, n) && *x >= 1 && *x <= OPTIONS_EXITCODE_MAX ? 0 : -1;
     case VALUE_MS: return num && digits(v, n) && *x <= OPTIONS_SAMPLE_MAX_MS ? 0 : -1;
@@ -291,6 +296,7 @@ static void store(struct options *c, const struct key *k, const char *v, size_t 
     case VALUE_PATH: memcpy(f, v, n); f[n] = '\0'; break;
     case VALUE_DEPTH:
     case VALUE_MS:
+    case VALUE_TIME_UNIT:
     case VALUE_KINDS: *(unsigned *)(void *)f = (unsigned)x; break;
     case VALUE_BYTES:
     case VALUE_RING: *(uint64_t *)(void *)f = x; break;

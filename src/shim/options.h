@@ -26,6 +26,10 @@
 /* Default and largest interval between two RSS samples of the writer thread, in ms. */
 #define OPTIONS_SAMPLE_DEFAULT_MS 10
 #define OPTIONS_SAMPLE_MAX_MS 3600000
+/* Default time_unit: trace times in whole microseconds (see heapwise(1)). */
+#define OPTIONS_TIME_UNIT_DEFAULT 1000u
+/* Largest time_unit, in ns: one second. */
+#define OPTIONS_TIME_UNIT_MAX 1000000000u
 /* Largest --error-exitcode. */
 #define OPTIONS_EXITCODE_MAX 255
 
@@ -42,6 +46,8 @@ struct options {
     unsigned depth;                /* frames per stack, 1..OPTIONS_DEPTH_MAX */
     int free_stacks;               /* 1: capture stacks on frees too */
     uint64_t ring_size;            /* ring bytes, power of two in [RING_MIN, RING_MAX] */
+    unsigned time_unit;            /* ns, 1..OPTIONS_TIME_UNIT_MAX: the trace's times are
+                                      rounded down to a multiple of it */
     int enabled;                   /* 0: load but record nothing */
     int guard;                     /* 1: guard headers, canaries and checks on every block */
     uint64_t quarantine_size;      /* bytes of freed blocks kept in quarantine, 0 = none */

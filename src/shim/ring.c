@@ -114,10 +114,11 @@ void ring_commit(void *slot, uint64_t hdr_word)
     atomic_store_explicit((_Atomic uint64_t *)slot, hdr_word, memory_order_release);
 }
 
-long ring_peek(struct ring *r, int (*sink)(const void *rec, size_t size, void *arg), void *arg)
+long ring_peek_from(struct ring *r, uint64_t skip,
+                    int (*sink)(const void *rec, size_t size, void *arg), void *arg)
 {
-    uint64_t start = atomic_load_explicit(tail_of(r), memory_order_relaxed);
-    uint64_t pos = start;
+    uint64_t tail = atomic_load_explicit(tail_of(r), memory_order_relaxed);
+    uint64_t start = tail + skip, pos = start;
     for (;;) {
         unsigned char *rec = r->area + (pos & (r->size - 1));
         uint64_t word = atomic_load_explicit((_Atomic uint64_t *)rec, memory_order_acquire);
@@ -127,11 +128,16 @@ long ring_peek(struct ring *r, int (*sink)(const void *rec, size_t size, void *a
         uint64_t room = r->size - (pos & (r->size - 1));
         if (size < sizeof(struct trace_rec_hdr) || size % TRACE_ALIGN || size > room)
             return -EIO;
-        if (pos + size - start > r->size || sink(rec, size, arg) != 0)
+        if (pos + size - tail > r->size || sink(rec, size, arg) != 0)
             break;
         pos += size;
     }
     return (long)(pos - start);
+}
+
+long ring_peek(struct ring *r, int (*sink)(const void *rec, size_t size, void *arg), void *arg)
+{
+    return ring_peek_from(r, 0, sink, arg);
 }
 
 void ring_release(struct ring *r, uint64_t bytes)

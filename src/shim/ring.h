@@ -70,6 +70,14 @@ void ring_commit(void *slot, uint64_t hdr_word);
 long ring_peek(struct ring *r, int (*sink)(const void *rec, size_t size, void *arg), void *arg);
 
 /*
+ * ring_peek from `skip` bytes past the tail (a sum of what earlier peeks returned, not yet
+ * released): for a consumer that gathers records over several peeks before it releases
+ * them all. Returns the bytes handed over from there, or -EIO.
+ */
+long ring_peek_from(struct ring *r, uint64_t skip,
+                    int (*sink)(const void *rec, size_t size, void *arg), void *arg);
+
+/*
  * Consume `bytes` at the tail (a value ring_peek returned), record by record: zero the
  * record, then advance the tail past it. Until then the records stay in the ring, so a
  * consumer that writes them elsewhere first loses nothing if it dies in between.

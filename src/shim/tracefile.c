@@ -199,6 +199,7 @@ static void fill_header(struct trace_file_header *h, const struct options *o, pi
         h->guard_secret = guard_secret();
     }
     h->stack_depth = o->depth;
+    h->time_unit = o->time_unit;
 }
 
 int tracefile_may_grow(uint64_t end)

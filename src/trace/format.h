@@ -146,6 +146,9 @@ struct trace_file_header {
     /* Fields after this point are absent from traces whose header_size is smaller;
      * readers treat them as zero. */
     uint64_t guard_secret;       /* per-process key of the block header checks (blockhdr.h) */
+    /* Version 2 on (0 in older headers, read as 1): */
+    uint32_t time_unit;          /* ns: the times in frames are multiples of it */
+    uint32_t reserved;           /* 0 */
 };
 
 /* header_size of the first version-1 writers, the smallest a reader accepts. */
@@ -440,12 +443,6 @@ long trace_rec_check(const void *p, size_t avail, const char **why);
  * field found wrong (0 for the magic, 8 for the version, ...).
  */
 int trace_header_check(const struct trace_file_header *h, const char **why, uint32_t *at);
-
-/* CRC-32 (the polynomial of zlib and gzip) of n bytes, continuing from crc (0 to start). */
-uint32_t trace_crc32(uint32_t crc, const void *p, size_t n);
-
-/* The crc a frame must carry: trace_crc32 of its header (crc field 0), then the payload. */
-uint32_t trace_frame_crc(const struct trace_frame *f, const void *payload);
 
 /*
  * Check a frame header's own fields (magic, codec, sizes, ring range), not its payload;

@@ -6,6 +6,15 @@
 
 #include <errno.h>
 #include <string.h>
+#include <zlib.h>
+
+uint32_t frame_crc(const struct trace_frame *f, const void *payload)
+{
+    struct trace_frame h = *f;
+    h.crc = 0;
+    uLong crc = crc32(crc32(0, (const Bytef *)&h, sizeof(h)), payload, f->stored);
+    return (uint32_t)crc;
+}
 
 int frame_stream_init(ZSTD_CCtx *z)
 {
@@ -18,7 +27,7 @@ int frame_stream_init(ZSTD_CCtx *z)
 }
 
 /* Compress src as the next piece of z's stream, flushed; its bytes, or 0 on failure. */
-static size_t compress(ZSTD_CCtx *z, const struct frame_src *src, unsigned char *out, size_t cap)
+static size_t squeeze(ZSTD_CCtx *z, const struct frame_src *src, unsigned char *out, size_t cap)
 {
     ZSTD_inBuffer in = {src->packed, src->len, 0};
     ZSTD_outBuffer o = {out, cap, 0};
@@ -40,7 +49,7 @@ size_t frame_seal(ZSTD_CCtx **z, const struct frame_src *src, unsigned char *out
         .count = src->count,
     };
     unsigned char *payload = out + sizeof(f);
-    size_t n = *z && src->len ? compress(*z, src, payload, ZSTD_COMPRESSBOUND(src->len)) : 0;
+    size_t n = *z && src->len ? squeeze(*z, src, payload, ZSTD_COMPRESSBOUND(src->len)) : 0;
     if (*z && src->len && n == 0)
         *z = NULL;
     if (n > 0) {
@@ -49,7 +58,7 @@ size_t frame_seal(ZSTD_CCtx **z, const struct frame_src *src, unsigned char *out
     } else {
         memcpy(payload, src->packed, src->len);
     }
-    f.crc = trace_frame_crc(&f, payload);
+    f.crc = frame_crc(&f, payload);
     memcpy(out, &f, sizeof(f));
     return sizeof(f) + f.stored;
 }

@@ -1,7 +1,7 @@
 /*
  * Sealing packed records into a frame (format.h, struct trace_frame): the frame header,
- * its CRC and the payload, stored or compressed as the next piece of the trace's zstd
- * stream. Used by the shim's writer thread and by the tools that write test traces; the
+ * its CRC (the reader checks it with frame_crc too) and the payload, stored or
+ * compressed as the next piece of the trace's zstd stream. Used by the shim's writer thread and by the tools that write test traces; the
  * compression stream is the caller's (the shim keeps it in memory it mapped itself).
  */
 #ifndef HEAPWISE_TRACE_FRAME_H
@@ -29,6 +29,9 @@ struct frame_src {
     uint64_t ring_start; /* ring positions the records were drained from */
     uint64_t ring_end;
 };
+
+/* The crc a frame must carry: zlib's CRC-32 of its header (crc field 0), then the payload. */
+uint32_t frame_crc(const struct trace_frame *f, const void *payload);
 
 /*
  * Set up z as the trace's compression stream: level and window above, no zstd checksum

@@ -20,9 +20,10 @@
 /* Longest LEB128 encoding of a 64-bit value. */
 #define VARINT_MAX 10
 
-void pack_reset(struct pack_state *s)
+void pack_reset(struct pack_state *s, uint32_t time_unit)
 {
     memset(s, 0, sizeof(*s));
+    s->time_unit = time_unit ? time_unit : 1;
 }
 
 static uint64_t zigzag(int64_t d)
@@ -45,25 +46,31 @@ static unsigned char *put_varint(unsigned char *p, uint64_t v)
     return p;
 }
 
-/* Move window entry i (i == nwindow: a new one) to the front as p. */
-static void window_use(struct pack_state *s, unsigned i, uint64_t p)
+/* Remember p as the newest pointer field. */
+static void window_push(struct pack_state *s, uint64_t p)
 {
-    if (i == s->nwindow) {
-        if (s->nwindow < PACK_WINDOW)
-            s->nwindow++;
-        else
-            i = PACK_WINDOW - 1;
-    }
-    memmove(&s->window[1], &s->window[0], i * sizeof(s->window[0]));
-    s->window[0] = p;
+    s->window[s->seen++ % PACK_WINDOW] = p;
+    s->ptr = p;
 }
 
-static unsigned window_find(const struct pack_state *s, uint64_t p)
+static unsigned index_slot(uint64_t p)
 {
-    unsigned i = 0;
-    while (i < s->nwindow && s->window[i] != p)
-        i++;
-    return i;
+    return (unsigned)((p >> PTR_UNIT_SHIFT) * UINT64_C(0x9e3779b97f4a7c15) >> 52) % PACK_INDEX;
+}
+
+/*
+ * How many places back p was seen in the window, or PACK_WINDOW when the index does not
+ * know it there (then p is indexed as the field about to be pushed).
+ */
+static unsigned window_find(struct pack_state *s, uint64_t p)
+{
+    uint64_t *slot = &s->index[index_slot(p)];
+    uint64_t n = *slot; /* field number + 1, 0 for none */
+    *slot = s->seen + 1;
+    if (n == 0 || n > s->seen || s->seen - n >= PACK_WINDOW ||
+        s->window[(n - 1) % PACK_WINDOW] != p)
+        return PACK_WINDOW;
+    return (unsigned)(s->seen - n);
 }
 
 /* The difference of p from ref in the unit the tag says. */
@@ -85,10 +92,10 @@ static int ptrs_fit(uint64_t ref, const uint64_t *ptrs, int n, int bytes)
 
 static unsigned char *put_ptr(struct pack_state *s, unsigned char *out, uint64_t p, int bytes)
 {
-    unsigned i = window_find(s, p);
-    out = put_varint(out, i < s->nwindow ? i : PACK_WINDOW + zigzag(ptr_diff(p, s->ptr, bytes)));
-    window_use(s, i, p);
-    s->ptr = p;
+    unsigned back = window_find(s, p);
+    out = put_varint(out, back < PACK_WINDOW ? back
+                                             : PACK_WINDOW + zigzag(ptr_diff(p, s->ptr, bytes)));
+    window_push(s, p);
     return out;
 }
 
@@ -145,14 +152,15 @@ size_t pack_record(struct pack_state *s, const struct trace_rec_hdr *rec, unsign
                            (f.tid != s->tid ? TAG_TID : 0) | (bytes ? TAG_BYTES : 0));
     if (f.tid != s->tid)
         p = put_varint(p, f.tid);
-    p = put_varint(p, zigzag((int64_t)(f.time_ns - s->time_ns)));
+    uint64_t time = f.time_ns / s->time_unit;
+    p = put_varint(p, zigzag((int64_t)(time - s->time)));
     for (int i = 0; i < f.nptrs; i++)
         p = put_ptr(s, p, f.ptrs[i], bytes);
     if (f.has_size)
         p = put_varint(p, f.size);
     p = put_varint(p, zigzag((int64_t)(int32_t)(f.stack - s->stack)));
     s->tid = f.tid;
-    s->time_ns = f.time_ns;
+    s->time = time;
     s->stack = f.stack;
     return (size_t)(p - out);
 }
@@ -165,6 +173,8 @@ struct cursor {
 
 static uint64_t get_varint(struct cursor *c)
 {
+    if (c->p < c->end && !(*c->p & 0x80))
+        return *c->p++; /* most fields take one byte */
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 7 * VARINT_MAX; shift += 7) {
         if (c->p >= c->end) {
@@ -182,22 +192,18 @@ static uint64_t get_varint(struct cursor *c)
 
 static uint64_t get_ptr(struct pack_state *s, struct cursor *c, int bytes)
 {
-    uint64_t v = get_varint(c);
-    unsigned i = s->nwindow;
-    uint64_t p;
+    uint64_t v = get_varint(c), p;
     if (v < PACK_WINDOW) {
-        if (v >= s->nwindow && !c->why)
+        if (v >= s->seen && !c->why)
             c->why = "pointer window index out of range";
         if (c->why)
             return 0;
-        i = (unsigned)v;
-        p = s->window[i];
+        p = s->window[(s->seen - 1 - v) % PACK_WINDOW];
     } else {
         uint64_t d = (uint64_t)unzigzag(v - PACK_WINDOW);
         p = s->ptr + (bytes ? d : d << PTR_UNIT_SHIFT);
     }
-    window_use(s, i, p);
-    s->ptr = p;
+    window_push(s, p);
     return p;
 }
 
@@ -255,7 +261,8 @@ long pack_unpack(struct pack_state *s, const unsigned char *in, size_t avail, vo
     struct hot f = {.op = op, .nptrs = op == PACK_REALLOC ? 2 : 1, .has_size = op != PACK_FREE};
     int bytes = (tag & TAG_BYTES) != 0;
     f.tid = tag & TAG_TID ? (uint32_t)get_varint(&c) : s->tid;
-    f.time_ns = s->time_ns + (uint64_t)unzigzag(get_varint(&c));
+    uint64_t time = s->time + (uint64_t)unzigzag(get_varint(&c));
+    f.time_ns = time * s->time_unit;
     for (int i = 0; i < f.nptrs; i++)
         f.ptrs[i] = get_ptr(s, &c, bytes);
     if (f.has_size)
@@ -267,7 +274,7 @@ long pack_unpack(struct pack_state *s, const unsigned char *in, size_t avail, vo
     }
     build(&f, tag >> TAG_KIND_SHIFT & TAG_KIND_MASK, rec);
     s->tid = f.tid;
-    s->time_ns = f.time_ns;
+    s->time = time;
     s->stack = f.stack;
     return (long)(c.p - in);
 }

@@ -3,7 +3,8 @@
  * three hot record types as a tag byte and varints, each field a difference from the
  * record before it in the frame, the pointers by their place among the last PACK_WINDOW
  * pointers; every other record (and any hot record these fields cannot say exactly) as it
- * is. Lossless: unpacking gives back the bytes that were packed. Pure functions over
+ * is. Lossless but for times, which are rounded down to a multiple of the time unit:
+ * unpacking gives back the bytes that were packed. Pure functions over
  * bytes, no allocation: the writer packs inside the traced process, the reader unpacks
  * untrusted input.
  *
@@ -15,9 +16,11 @@
  *   op 2 free:    [tid] dtime ptr dstack
  *   op 3 realloc: [tid] dtime old_ptr new_ptr size dstack
  * tid and size are unsigned LEB128 varints; dtime and dstack zigzag varints of the
- * difference from the previous hot record's time and stack; a pointer is a varint v:
- * v < PACK_WINDOW is the index of an equal pointer in the window (most recent first),
- * else v - PACK_WINDOW is the zigzag difference from the previous pointer.
+ * difference from the previous hot record's time (in time units) and stack; a pointer is
+ * a varint v:
+ * v < PACK_WINDOW says it equals the pointer field v places back among the last
+ * PACK_WINDOW ones (0: the previous one), else v - PACK_WINDOW is the zigzag difference
+ * from the previous pointer field.
  */
 #ifndef HEAPWISE_TRACE_PACK_H
 #define HEAPWISE_TRACE_PACK_H
@@ -27,8 +30,11 @@
 
 #include "trace/format.h"
 
-/* Pointers remembered for repeats (a free of a block just allocated, an address reused). */
-#define PACK_WINDOW 16
+/* Pointer fields remembered for repeats (a free of a block just allocated, an address
+ * reused); a power of two. */
+#define PACK_WINDOW 4096
+/* Slots of the packing side's index of the window (a power of two). */
+#define PACK_INDEX 4096
 /* Most bytes one record may take packed: a verbatim record and its tag. */
 #define PACK_RECORD_MAX (TRACE_REC_MAX + 1)
 
@@ -37,16 +43,24 @@ enum pack_op { PACK_VERBATIM = 0, PACK_ALLOC = 1, PACK_FREE = 2, PACK_REALLOC = 
 
 /* What packing and unpacking remember between the records of one frame. */
 struct pack_state {
-    uint64_t time_ns;              /* of the previous hot record */
+    uint64_t time;                 /* of the previous hot record, in time units */
+    uint32_t time_unit;            /* ns per time unit, >= 1 */
     uint64_t ptr;                  /* the previous pointer field */
     uint32_t tid;                  /* of the previous hot record */
     uint32_t stack;                /* of the previous hot record */
-    uint64_t window[PACK_WINDOW];  /* recent pointers, most recent first */
-    unsigned nwindow;              /* valid entries of window */
+    uint64_t seen;                 /* pointer fields so far */
+    uint64_t window[PACK_WINDOW];  /* the last pointer fields, circular: field number n at
+                                      n % PACK_WINDOW */
+    /* Packing side only: where in the window a pointer may be (a hash of it picks the
+     * slot; a slot may be stale or taken by another pointer: checked in the window). */
+    uint64_t index[PACK_INDEX];    /* field number + 1 of the last pointer hashed here */
 };
 
-/* Forget everything: the state at the start of every frame. */
-void pack_reset(struct pack_state *s);
+/*
+ * Forget everything: the state at the start of every frame, whose times are packed in
+ * units of time_unit ns (trace_file_header.time_unit; 0 means 1).
+ */
+void pack_reset(struct pack_state *s, uint32_t time_unit);
 
 /*
  * Pack the complete record rec (its header's size, at most TRACE_REC_MAX) to out, which

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import zlib
 
-HEADER = 88  # sizeof(struct trace_file_header)
+HEADER = 96  # sizeof(struct trace_file_header)
 CTL = 1024  # ring control offset
 REC_ALLOC, REC_REALLOC, REC_END = 6, 8, 9
 LEAK_SIZES = (100, 200, 300)  # leak_c: leak_pair(100), leak_pair(200), leak_once (3 x 100)
@@ -68,7 +68,7 @@ class Counter:
 
 FRAME = struct.Struct("<IHHIIQQII")  # magic codec reserved stored packed ring_start ring_end count crc
 FRAME_MAGIC, CODEC_NONE, CODEC_ZSTD = 0x52465748, 0, 1
-PACK_WINDOW = 16
+PACK_WINDOW = 4096
 REC_STRUCTS = {6: "<QQQII", 7: "<QQII", 8: "<QQQQII"}  # alloc, free, realloc bodies
 
 
@@ -123,7 +123,7 @@ def unzigzag(v):
 def unpack(b):
     """(type, body) of each packed record of one frame."""
     M = (1 << 64) - 1
-    st = {"time": 0, "ptr": 0, "tid": 0, "stack": 0, "win": []}
+    st = {"time": 0, "ptr": 0, "tid": 0, "stack": 0, "win": []}  # time in time units
     at = 0
     while at < len(b):
         tag = b[at]
@@ -137,18 +137,17 @@ def unpack(b):
         if tag & 0x40:
             st["tid"], at = varint(b, at)
         d, at = varint(b, at)
-        st["time"] = (st["time"] + unzigzag(d)) & M
+        st["time"] = (st["time"] + unzigzag(d)) & M  # allocs only counted: no need for the unit
         ptrs = []
         for _ in range(2 if op == 3 else 1):
             v, at = varint(b, at)
-            win = st["win"]
+            win = st["win"]  # every pointer field so far, the newest last
             if v < PACK_WINDOW:
-                p = win.pop(v)
+                p = win[-1 - v]
             else:
                 d = unzigzag(v - PACK_WINDOW)
                 p = (st["ptr"] + (d if tag & 0x80 else d << 4)) & M
-                del win[PACK_WINDOW - 1 :]
-            win.insert(0, p)
+            win.append(p)
             st["ptr"] = p
             ptrs.append(p)
         size = None

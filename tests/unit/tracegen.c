@@ -314,7 +314,7 @@ size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_fr
     struct pack_state ps;
     struct frame_src src = {packed, 0, 0, 0, 0};
     size_t frames = 0;
-    pack_reset(&ps);
+    pack_reset(&ps, 1);
     for (size_t at = 0; at < len;) {
         const struct trace_rec_hdr *h = (const void *)(recs + at);
         src.len += (uint32_t)pack_record(&ps, h, packed + src.len);
@@ -326,7 +326,7 @@ size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_fr
             seal(&stream, &src, out, out_len);
             frames++;
             src = (struct frame_src){packed, 0, 0, at, at};
-            pack_reset(&ps);
+            pack_reset(&ps, 1);
         }
     }
     ZSTD_freeCCtx(z);
