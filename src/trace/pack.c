@@ -132,9 +132,48 @@ static int hot_of(const struct trace_rec_hdr *h, struct hot *f)
     return 1;
 }
 
+/* 1 when rec is a stack record of exactly the size its depth gives. */
+static int exact_stack(const struct trace_rec_hdr *h)
+{
+    const struct trace_rec_stack *r = (const void *)h;
+    return h->type == TRACE_REC_STACK && h->aux == 0 && h->size >= sizeof(*r) &&
+           r->depth <= TRACE_STACK_MAX && h->size == sizeof(*r) + r->depth * sizeof(uint64_t);
+}
+
+/* Remember the frames of a stack record for the next one. */
+static void remember_stack(struct pack_state *s, uint32_t id, const uint64_t *frames,
+                           uint32_t depth)
+{
+    s->stack_id = id;
+    s->depth = depth;
+    memcpy(s->frames, frames, depth * sizeof(frames[0]));
+}
+
+static size_t pack_stack(struct pack_state *s, const struct trace_rec_stack *r,
+                         unsigned char *out)
+{
+    const uint64_t *frames = (const uint64_t *)(r + 1);
+    uint32_t shared = 0;
+    while (shared < r->depth && shared < s->depth &&
+           frames[r->depth - 1 - shared] == s->frames[s->depth - 1 - shared])
+        shared++;
+    unsigned char *p = out;
+    *p++ = PACK_STACK;
+    p = put_varint(p, zigzag((int64_t)r->id - ((int64_t)s->stack_id + 1)));
+    p = put_varint(p, r->depth);
+    p = put_varint(p, shared);
+    uint64_t ref = 0;
+    for (uint32_t i = 0; i < r->depth - shared; ref = frames[i++])
+        p = put_varint(p, zigzag((int64_t)(frames[i] - ref)));
+    remember_stack(s, r->id, frames, r->depth);
+    return (size_t)(p - out);
+}
+
 size_t pack_record(struct pack_state *s, const struct trace_rec_hdr *rec, unsigned char *out)
 {
     struct hot f;
+    if (exact_stack(rec))
+        return pack_stack(s, (const struct trace_rec_stack *)rec, out);
     int hot = hot_of(rec, &f), bytes = 0;
     if (hot) {
         uint64_t all = s->ptr;
@@ -243,6 +282,31 @@ static void build(const struct hot *f, unsigned kind, void *rec)
     }
 }
 
+static long unpack_stack(struct pack_state *s, const unsigned char *in, size_t avail,
+                         void *rec, const char **why)
+{
+    struct cursor c = {in + 1, in + avail, NULL};
+    struct trace_rec_stack *r = rec;
+    uint64_t *frames = (uint64_t *)(r + 1);
+    uint32_t id = (uint32_t)(s->stack_id + 1 + (uint64_t)unzigzag(get_varint(&c)));
+    uint64_t depth = get_varint(&c), shared = get_varint(&c), ref = 0;
+    if (!c.why && (depth > TRACE_STACK_MAX || shared > depth || shared > s->depth))
+        c.why = "bad depth of a packed stack";
+    for (uint64_t i = 0; !c.why && i < depth - shared; i++)
+        frames[i] = ref += (uint64_t)unzigzag(get_varint(&c));
+    if (c.why) {
+        *why = c.why;
+        return -EINVAL;
+    }
+    memcpy(frames + depth - shared, s->frames + s->depth - shared, shared * sizeof(frames[0]));
+    r->h = (struct trace_rec_hdr){(uint32_t)(sizeof(*r) + depth * sizeof(frames[0])),
+                                  TRACE_REC_STACK, 0};
+    r->id = id;
+    r->depth = (uint32_t)depth;
+    remember_stack(s, id, frames, r->depth);
+    return (long)(c.p - in);
+}
+
 long pack_unpack(struct pack_state *s, const unsigned char *in, size_t avail, void *rec,
                  const char **why)
 {
@@ -253,6 +317,8 @@ long pack_unpack(struct pack_state *s, const unsigned char *in, size_t avail, vo
     unsigned tag = in[0], op = tag & TAG_OP_MASK;
     if (op == PACK_VERBATIM)
         return unpack_verbatim(in, avail, rec, why);
+    if (tag == PACK_STACK)
+        return unpack_stack(s, in, avail, rec, why);
     if (op > PACK_REALLOC) {
         *why = "unknown packed record op";
         return -EINVAL;

@@ -15,12 +15,17 @@
  *   op 1 alloc:   [tid] dtime ptr size dstack
  *   op 2 free:    [tid] dtime ptr dstack
  *   op 3 realloc: [tid] dtime old_ptr new_ptr size dstack
+ *   op 4 stack:   did depth shared, then depth - shared addresses (kind, tid bits 0)
  * tid and size are unsigned LEB128 varints; dtime and dstack zigzag varints of the
  * difference from the previous hot record's time (in time units) and stack; a pointer is
  * a varint v:
  * v < PACK_WINDOW says it equals the pointer field v places back among the last
  * PACK_WINDOW ones (0: the previous one), else v - PACK_WINDOW is the zigzag difference
- * from the previous pointer field.
+ * from the previous pointer field. A stack: did is the zigzag difference of its id from
+ * one past the previous stack record's (0 at the start of a frame), depth its frames,
+ * shared how many of its outermost frames are those of the previous stack record, and
+ * the others follow innermost first, each a zigzag difference from the address before it
+ * (the first from 0).
  */
 #ifndef HEAPWISE_TRACE_PACK_H
 #define HEAPWISE_TRACE_PACK_H
@@ -39,7 +44,13 @@
 #define PACK_RECORD_MAX (TRACE_REC_MAX + 1)
 
 /* Ops of the tag's low 3 bits. */
-enum pack_op { PACK_VERBATIM = 0, PACK_ALLOC = 1, PACK_FREE = 2, PACK_REALLOC = 3 };
+enum pack_op {
+    PACK_VERBATIM = 0,
+    PACK_ALLOC = 1,
+    PACK_FREE = 2,
+    PACK_REALLOC = 3,
+    PACK_STACK = 4,
+};
 
 /* What packing and unpacking remember between the records of one frame. */
 struct pack_state {
@@ -49,6 +60,9 @@ struct pack_state {
     uint32_t tid;                  /* of the previous hot record */
     uint32_t stack;                /* of the previous hot record */
     uint64_t seen;                 /* pointer fields so far */
+    uint32_t stack_id;             /* of the previous stack record */
+    uint32_t depth;                /* its frames, */
+    uint64_t frames[TRACE_STACK_MAX]; /* innermost first */
     uint64_t window[PACK_WINDOW];  /* the last pointer fields, circular: field number n at
                                       n % PACK_WINDOW */
     /* Packing side only: where in the window a pointer may be (a hash of it picks the

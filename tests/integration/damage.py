@@ -134,6 +134,19 @@ def unpack(b):
             yield rtype, b[at + 8 : at + size]
             at += size
             continue
+        if op == 4:  # stack: did depth shared, then the frames not shared, as differences
+            did, at = varint(b, at)
+            depth, at = varint(b, at)
+            shared, at = varint(b, at)
+            frames, ref = [], 0
+            for _ in range(depth - shared):
+                d, at = varint(b, at)
+                ref = (ref + unzigzag(d)) & M
+                frames.append(ref)
+            st["frames"] = frames + st.get("frames", [])[len(st.get("frames", [])) - shared :]
+            st["stack_id"] = (st.get("stack_id", 0) + 1 + unzigzag(did)) & 0xFFFFFFFF
+            yield 5, struct.pack("<II%dQ" % depth, st["stack_id"], depth, *st["frames"])
+            continue
         if tag & 0x40:
             st["tid"], at = varint(b, at)
         d, at = varint(b, at)
