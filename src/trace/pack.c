@@ -212,6 +212,8 @@ struct cursor {
 
 static uint64_t get_varint(struct cursor *c)
 {
+    if (c->why)
+        return 0; /* keep the first complaint */
     if (c->p < c->end && !(*c->p & 0x80))
         return *c->p++; /* most fields take one byte */
     uint64_t v = 0;

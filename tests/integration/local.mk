@@ -16,10 +16,11 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
 	tests/progs/pool_slab \
-	tests/progs/rss_touch tests/progs/server
+	tests/progs/rss_touch tests/progs/server tests/progs/churn
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_rss_touch_CFLAGS = $(PROG_CFLAGS)
 tests_progs_server_CFLAGS = $(PROG_CFLAGS)
+tests_progs_churn_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_more_CFLAGS = $(PROG_CFLAGS)
 tests_progs_noleak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_leak_cxx_SOURCES = tests/progs/leak_cxx.cc
@@ -99,7 +100,7 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
 	tests/integration/diff.sh tests/integration/damaged_traces.sh \
 	tests/integration/secure.sh tests/integration/pools.sh tests/integration/rss.sh tests/integration/pprof.sh \
-	tests/integration/check_signal.sh tests/integration/report_env.sh
+	tests/integration/check_signal.sh tests/integration/report_env.sh tests/integration/compressed.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshots as artifacts of the build tree.
 CLEANFILES += tests/integration/html_browser.png tests/integration/html_browser_rss.png

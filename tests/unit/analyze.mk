@@ -5,7 +5,7 @@ ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_
 	tests/unit/check_golden tests/unit/check_runtime \
 	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
 	tests/unit/check_timeline tests/unit/check_pools tests/unit/check_pprof \
-	tests/unit/check_liveness
+	tests/unit/check_liveness tests/unit/check_pack
 check_PROGRAMS += $(ANALYZE_CHECKS)
 TESTS += $(ANALYZE_CHECKS)
 UNIT_TESTS += $(ANALYZE_CHECKS)
@@ -88,4 +88,8 @@ tests_unit_check_pools_LDADD = $(ANALYZE_TEST_LIBS)
 tests_unit_check_blockhdr_SOURCES = tests/unit/check_blockhdr.c
 tests_unit_check_blockhdr_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_blockhdr_LDADD = libhwtrace.la $(CHECK_LIBS)
+# So does the packed record codec of version-2 frames.
+tests_unit_check_pack_SOURCES = tests/unit/check_pack.c
+tests_unit_check_pack_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_pack_LDADD = libhwtrace.la $(CHECK_LIBS)
 EXTRA_DIST += tests/unit/check_run.h

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyze/reader.h"
+#include "trace/frame.h"
 #include "tracegen.h"
 
 static struct tracegen g;
@@ -324,6 +325,193 @@ START_TEST(test_larger_than_buffer)
 }
 END_TEST
 
+/* Version 2. Ten allocations and frees after a process record, then an end record. */
+static void some_records(void)
+{
+    const char *argv[] = {"prog"};
+    tracegen_process(&g, "/bin/prog", 1, argv);
+    for (uint64_t i = 0; i < 10; i++) {
+        tracegen_alloc(&g, KIND_MALLOC, 0x5000 + i * 32, 24 + i, 0);
+        if (i % 2)
+            tracegen_free(&g, KIND_MALLOC, 0x5000 + i * 32);
+    }
+    tracegen_end(&g, 0, 0, 0);
+}
+
+/* File offsets of g's frames (a version-2 trace): *n of them, the last one at [*n - 1]. */
+static size_t frame_at(size_t want, size_t *n)
+{
+    size_t at = tracegen_header(&g)->data_offset, found = 0, want_at = 0;
+    while (at < g.len) {
+        struct trace_frame f;
+        memcpy(&f, g.buf + at, sizeof(f));
+        if (found++ == want)
+            want_at = at;
+        at += sizeof(f) + f.stored;
+    }
+    *n = found;
+    return want_at;
+}
+
+START_TEST(test_frames_in_order)
+{
+    for (int zstd = 0; zstd < 2; zstd++) {
+        tracegen_fini(&g);
+        tracegen_init(&g, 100, 1);
+        some_records();
+        ck_assert_uint_eq(tracegen_frames(&g, 4, zstd), 5); /* 17 records */
+        path = tracegen_tmp(&g, g.len);
+        struct reader r;
+        unsigned types[20];
+        ck_assert_int_eq(read_all(&r, types, 20), 17);
+        ck_assert_uint_eq(types[0], TRACE_REC_PROCESS);
+        ck_assert_uint_eq(types[1], TRACE_REC_ALLOC);
+        ck_assert_uint_eq(types[16], TRACE_REC_END);
+        ck_assert_int_eq(r.stop, READER_EOF);
+        ck_assert_uint_eq(r.good_end, g.len);
+        ck_assert_uint_eq(r.frames_read, 5);
+        reader_close(&r);
+    }
+}
+END_TEST
+
+/* A frame cut short at the end is dropped, the frames before it are read. */
+START_TEST(test_torn_frame)
+{
+    some_records();
+    tracegen_frames(&g, 4, 1);
+    size_t n, last = frame_at(4, &n);
+    ck_assert_uint_eq(n, 5);
+    for (size_t cut = last + 3; cut < g.len; cut += (g.len - last) / 2) {
+        path = tracegen_tmp(&g, cut);
+        struct reader r;
+        unsigned types[20];
+        ck_assert_int_eq(read_all(&r, types, 20), 16);
+        ck_assert_int_eq(r.stop, READER_TORN);
+        ck_assert_str_eq(r.torn, "frame");
+        ck_assert_uint_eq(reader_stop_offset(&r), last);
+        reader_close(&r);
+    }
+}
+END_TEST
+
+/* Any byte changed in a frame stops the reading at that frame, after the ones before. */
+START_TEST(test_flipped_frame)
+{
+    some_records();
+    tracegen_frames(&g, 4, 1);
+    size_t n, second = frame_at(1, &n), third = frame_at(2, &n);
+    for (size_t at = second; at < third; at++) {
+        g.buf[at] ^= 0x10;
+        path = tracegen_tmp(&g, g.len);
+        struct reader r;
+        unsigned types[20];
+        ck_assert_int_eq(read_all(&r, types, 20), 4);
+        /* a longer `stored` may reach past the end of the file: a torn frame, then */
+        if (at < second + offsetof(struct trace_frame, packed))
+            ck_assert_int_ne(r.stop, READER_EOF);
+        else
+            ck_assert_int_eq(r.stop, READER_CORRUPT);
+        ck_assert_uint_eq(reader_stop_offset(&r), second);
+        if (at >= second + sizeof(struct trace_frame))
+            ck_assert_str_eq(r.why, "frame checksum mismatch");
+        reader_close(&r);
+        g.buf[at] ^= 0x10;
+    }
+}
+END_TEST
+
+/* Re-seal the frame at `at` after its header was changed. */
+static void reseal(size_t at)
+{
+    struct trace_frame f;
+    memcpy(&f, g.buf + at, sizeof(f));
+    f.crc = frame_crc(&f, g.buf + at + sizeof(f));
+    memcpy(g.buf + at, &f, sizeof(f));
+}
+
+/* The second of five frames, its field at byte `field` set to value: `before` records
+ * read, then a stop at that frame for `why`. */
+static void expect_bad_frame(size_t field, uint32_t value, int before, const char *why)
+{
+    some_records();
+    tracegen_frames(&g, 4, 1);
+    size_t n, second = frame_at(1, &n);
+    memcpy(g.buf + second + field, &value, sizeof(value));
+    reseal(second);
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[20];
+    ck_assert_int_eq(read_all(&r, types, 20), before);
+    ck_assert_int_eq(r.stop, READER_CORRUPT);
+    ck_assert_str_eq(r.why, why);
+    ck_assert_uint_eq(reader_stop_offset(&r), second);
+    reader_close(&r);
+}
+
+START_TEST(test_frame_fields)
+{
+    /* known once its records are out */
+    expect_bad_frame(offsetof(struct trace_frame, count), 5, 8, "frame record count mismatch");
+}
+END_TEST
+
+START_TEST(test_frame_ring_order)
+{
+    expect_bad_frame(offsetof(struct trace_frame, ring_start), 8, 4, "frame out of ring order");
+}
+END_TEST
+
+START_TEST(test_frame_codec)
+{
+    expect_bad_frame(offsetof(struct trace_frame, codec), 7, 4, "unknown frame codec");
+}
+END_TEST
+
+START_TEST(test_frame_packed_length)
+{
+    expect_bad_frame(offsetof(struct trace_frame, packed), 3, 4,
+                     "frame holds more than its length");
+}
+END_TEST
+
+/*
+ * A process killed with records still in the ring: the frames hold the first ones, the
+ * ring area (read from the last frame's ring_end, as the ring control says) the rest.
+ */
+START_TEST(test_frames_then_ring)
+{
+    some_records();
+    struct trace_file_header *h = tracegen_header(&g);
+    size_t data = h->data_offset, len = g.len - data, drained = 0, kept = 0;
+    while (kept < 9) { /* the first 9 records go to frames */
+        struct trace_rec_hdr rh;
+        memcpy(&rh, g.buf + data + drained, sizeof(rh));
+        drained += rh.size;
+        kept++;
+    }
+    ck_assert_uint_le(len, TRACEGEN_RING);
+    struct trace_ring_ctl ctl = {.head = len, .tail = drained};
+    memcpy(g.buf + TRACE_RING_CTL_OFFSET, &ctl, sizeof(ctl));
+    memcpy(g.buf + h->ring_offset + drained, g.buf + data + drained, len - drained);
+    unsigned char *frames = NULL;
+    size_t frames_len = 0;
+    tracegen_pack_frames(g.buf + data, drained, 4, 1, &frames, &frames_len);
+    h->version = TRACE_VERSION;
+    g.len = data;
+    tracegen_raw(&g, frames, frames_len);
+    free(frames);
+    path = tracegen_tmp(&g, g.len);
+    struct reader r;
+    unsigned types[20];
+    ck_assert_int_eq(read_all(&r, types, 20), 17);
+    ck_assert_uint_eq(types[16], TRACE_REC_END);
+    ck_assert_uint_eq(r.ring_records, 8);
+    ck_assert_int_eq(r.stop, READER_EOF);
+    reader_close(&r);
+}
+END_TEST
+
 static Suite *reader_suite(void)
 {
     Suite *s = suite_create("reader");
@@ -348,6 +536,14 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_torn_tail);
     tcase_add_test(tc, test_zero_word_ends_data);
     tcase_add_test(tc, test_larger_than_buffer);
+    tcase_add_test(tc, test_frames_in_order);
+    tcase_add_test(tc, test_torn_frame);
+    tcase_add_test(tc, test_flipped_frame);
+    tcase_add_test(tc, test_frame_fields);
+    tcase_add_test(tc, test_frame_ring_order);
+    tcase_add_test(tc, test_frame_codec);
+    tcase_add_test(tc, test_frame_packed_length);
+    tcase_add_test(tc, test_frames_then_ring);
     suite_add_tcase(s, tc);
     return s;
 }
