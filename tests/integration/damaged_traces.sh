@@ -3,9 +3,9 @@
 # area), cut at many offsets, emptied, with a bad magic or version and with bytes flipped
 # in the header, the ring control, the ring area and the records (damage.py makes the
 # cases and says what each must give: every byte of a frame is under its CRC). Always: an
-# exit status below 128. Where damage is
-# detected: exit 1 and exactly one line "heapwise report: FILE: CAUSE at byte N"; a trace
-# damaged after its header is still reported, as partial, with everything read before.
+# exit status below 128. Where damage is detected: exit 1 and exactly one line
+# "heapwise report: FILE: CAUSE at byte N"; a trace damaged after its header is still
+# reported, as partial, with everything read before.
 . "${top_srcdir:?}/tests/integration/lib.sh" || exit 99
 # damage.py inflates the frames of version-2 traces with the zstd program
 command -v zstd >/dev/null 2>&1 || { echo "SKIP: no zstd program (apt-get install zstd)"; exit 77; }

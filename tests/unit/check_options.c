@@ -30,6 +30,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(o.abort_on_error, 0);
     ck_assert_int_eq(o.leak_scan, 1);
     ck_assert_uint_eq(o.sample_interval_ms, 10);
+    ck_assert_uint_eq(o.time_unit, 1000);
     ck_assert_int_eq(options_parse(&o, "", err), 0);
     ck_assert_int_eq(options_parse(&o, "::", err), 0);
 }
@@ -69,6 +70,19 @@ START_TEST(test_all_keys)
     ck_assert_uint_eq(o.depth, 256);
     ck_assert_int_eq(options_parse(&o, "ring_size=64k", err), 0);
     ck_assert_uint_eq(o.ring_size, 65536);
+}
+END_TEST
+
+START_TEST(test_time_unit)
+{
+    ck_assert_int_eq(options_parse(&o, "time_unit=1", err), 0);
+    ck_assert_uint_eq(o.time_unit, 1);
+    ck_assert_int_eq(options_parse(&o, "time_unit=1000000000", err), 0);
+    ck_assert_uint_eq(o.time_unit, 1000000000);
+    ck_assert_int_eq(options_parse(&o, "time_unit=0", err), -EINVAL);
+    ck_assert_str_eq(err, "bad value '0' for option 'time_unit'");
+    ck_assert_int_eq(options_parse(&o, "time_unit=1000000001", err), -EINVAL);
+    ck_assert_int_eq(options_parse(&o, "time_unit=1k", err), -EINVAL);
 }
 END_TEST
 
@@ -236,6 +250,7 @@ static Suite *options_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_all_keys);
+    tcase_add_test(tc, test_time_unit);
     tcase_add_test(tc, test_guard_keys);
     tcase_add_test(tc, test_sample_interval);
     tcase_add_test(tc, test_leak_scan_key);
