@@ -195,7 +195,7 @@ def trace_files(d, prefix):
 
 
 def hw_data_bytes(path):
-    """Bytes of records in a heapwise trace (the file without header page and ring)."""
+    """Bytes of frames in a heapwise trace (the file without header page and ring)."""
     with open(path, "rb") as f:
         f.seek(HW_DATA_OFFSET_AT)
         (data_offset,) = struct.unpack("<Q", f.read(8))

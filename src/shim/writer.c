@@ -175,11 +175,16 @@ static uint32_t time_unit(void)
     return out && out->map ? ((const struct trace_file_header *)out->map)->time_unit : 1;
 }
 
-/* Seal what sink gathered from ring positions [start, end) into buf. */
+/*
+ * Seal what sink gathered from ring positions [start, end) into buf: compressed, unless
+ * the ring is more than half full, when the program is outrunning the writer and the
+ * frame is stored as packed (a third of the work) to make room sooner.
+ */
 static void seal(uint64_t start, uint64_t end)
 {
     struct frame_src src = {packed, (uint32_t)packed_len, packed_count, start, end};
-    buf_len = frame_seal(&zstream, &src, buf);
+    ZSTD_CCtx *none = NULL;
+    buf_len = frame_seal(ring_used(&shim_ring) > shim_ring.size / 2 ? &none : &zstream, &src, buf);
     packed_len = 0;
     packed_count = 0;
     pack_reset(&pack, time_unit());
