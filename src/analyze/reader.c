@@ -250,9 +250,8 @@ static int inflate(struct reader *r, const struct trace_frame *f, struct analyze
 {
     if (!r->zstd) {
         r->zstd = ZSTD_createDCtx();
-        if (!r->zstd ||
-            ZSTD_isError(ZSTD_DCtx_setParameter(r->zstd, ZSTD_d_windowLogMax,
-                                                TRACE_ZSTD_WINDOW_LOG_MAX))) {
+        if (!r->zstd || ZSTD_isError(ZSTD_DCtx_setParameter(r->zstd, ZSTD_d_windowLogMax,
+                                                            TRACE_ZSTD_WINDOW_LOG_MAX))) {
             set_err(err, -1, "%s", strerror(ENOMEM));
             return -ENOMEM;
         }
@@ -268,8 +267,7 @@ static int inflate(struct reader *r, const struct trace_frame *f, struct analyze
     }
     unsigned char more;
     ZSTD_outBuffer probe = {&more, 1, 0};
-    if (in.pos < in.size || ZSTD_isError(ZSTD_decompressStream(r->zstd, &probe, &in)) ||
-        probe.pos)
+    if (in.pos < in.size || ZSTD_isError(ZSTD_decompressStream(r->zstd, &probe, &in)) || probe.pos)
         return corrupt(r, "frame holds more than its length");
     if (out.pos != out.size)
         return corrupt(r, "frame holds less than its length");
@@ -289,8 +287,7 @@ static int torn_frame(struct reader *r)
 }
 
 /* The packed records of the frame f whose payload is in r->stored, into r->packed. */
-static int unpack_payload(struct reader *r, const struct trace_frame *f,
-                          struct analyze_error *err)
+static int unpack_payload(struct reader *r, const struct trace_frame *f, struct analyze_error *err)
 {
     int rc = reserve(&r->packed, &r->packed_cap, f->packed, err);
     if (rc < 0)
@@ -362,8 +359,8 @@ static int frames_next(struct reader *r, const struct trace_rec_hdr **rec,
 {
     for (;;) {
         if (r->packed_pos < r->packed_len) {
-            long n = pack_unpack(&r->pack, r->packed + r->packed_pos,
-                                 r->packed_len - r->packed_pos, r->buf, &r->why);
+            long n = pack_unpack(&r->pack, r->packed + r->packed_pos, r->packed_len - r->packed_pos,
+                                 r->buf, &r->why);
             if (n < 0)
                 return stop(r, READER_CORRUPT);
             long m = trace_rec_check(r->buf, TRACE_REC_MAX, &r->why);

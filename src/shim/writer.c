@@ -83,8 +83,7 @@ static int sampling_failed;   /* statm could not be read: no more samples */
  * that does must never see heapwise's compression, so the shim binds them here to hooks
  * that trace nothing (0: no trace context).
  */
-__attribute__((visibility("hidden"))) unsigned long long
-ZSTD_trace_compress_begin(const void *cctx)
+__attribute__((visibility("hidden"))) unsigned long long ZSTD_trace_compress_begin(const void *cctx)
 {
     (void)cctx;
     return 0;
@@ -223,8 +222,8 @@ static long drain_locked(int force)
         total += n;
         if (!frame_due(force))
             return total;
-        uint64_t start = atomic_load_explicit((_Atomic uint64_t *)&shim_ring.ctl->tail,
-                                              memory_order_relaxed);
+        uint64_t start =
+            atomic_load_explicit((_Atomic uint64_t *)&shim_ring.ctl->tail, memory_order_relaxed);
         seal(start, start + gathered);
         flush();
         ring_release(&shim_ring, gathered); /* also after a failed write: unblock */
@@ -338,8 +337,7 @@ static void stream_begin(void)
         void *space = ownmem_map(bytes);
         zctx = space ? ZSTD_initStaticCCtx(space, bytes) : NULL;
         if (!zctx)
-            log_line("cannot set up trace compression; the trace is written uncompressed",
-                     NULL);
+            log_line("cannot set up trace compression; the trace is written uncompressed", NULL);
     }
     zstream = zctx && frame_stream_init(zctx) == 0 ? zctx : NULL;
 }

@@ -1,8 +1,9 @@
 /*
  * Sealing packed records into a frame (format.h, struct trace_frame): the frame header,
  * its CRC (the reader checks it with frame_crc too) and the payload, stored or
- * compressed as the next piece of the trace's zstd stream. Used by the shim's writer thread and by the tools that write test traces; the
- * compression stream is the caller's (the shim keeps it in memory it mapped itself).
+ * compressed as the next piece of the trace's zstd stream. Used by the shim's writer thread and by
+ * the tools that write test traces; the compression stream is the caller's (the shim keeps it in
+ * memory it mapped itself).
  */
 #ifndef HEAPWISE_TRACE_FRAME_H
 #define HEAPWISE_TRACE_FRAME_H

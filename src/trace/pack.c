@@ -93,8 +93,8 @@ static int ptrs_fit(uint64_t ref, const uint64_t *ptrs, int n, int bytes)
 static unsigned char *put_ptr(struct pack_state *s, unsigned char *out, uint64_t p, int bytes)
 {
     unsigned back = window_find(s, p);
-    out = put_varint(out, back < PACK_WINDOW ? back
-                                             : PACK_WINDOW + zigzag(ptr_diff(p, s->ptr, bytes)));
+    out = put_varint(out,
+                     back < PACK_WINDOW ? back : PACK_WINDOW + zigzag(ptr_diff(p, s->ptr, bytes)));
     window_push(s, p);
     return out;
 }
@@ -125,7 +125,7 @@ static int hot_of(const struct trace_rec_hdr *h, struct hot *f)
     } else if (h->type == TRACE_REC_REALLOC && h->size == sizeof(struct trace_rec_realloc)) {
         const struct trace_rec_realloc *r = (const void *)h;
         *f = (struct hot){PACK_REALLOC, r->time_ns, {r->old_ptr, r->new_ptr}, 2, r->size, 1,
-                          r->stack, r->tid};
+                          r->stack,     r->tid};
     } else {
         return 0;
     }
@@ -149,8 +149,7 @@ static void remember_stack(struct pack_state *s, uint32_t id, const uint64_t *fr
     memcpy(s->frames, frames, depth * sizeof(frames[0]));
 }
 
-static size_t pack_stack(struct pack_state *s, const struct trace_rec_stack *r,
-                         unsigned char *out)
+static size_t pack_stack(struct pack_state *s, const struct trace_rec_stack *r, unsigned char *out)
 {
     const uint64_t *frames = (const uint64_t *)(r + 1);
     uint32_t shared = 0;
@@ -271,21 +270,29 @@ static void build(const struct hot *f, unsigned kind, void *rec)
     if (f->op == PACK_ALLOC) {
         struct trace_rec_alloc *r = rec;
         *r = (struct trace_rec_alloc){{sizeof(*r), TRACE_REC_ALLOC, (uint16_t)kind},
-                                      f->ptrs[0], f->size, f->time_ns, f->stack, f->tid};
+                                      f->ptrs[0],
+                                      f->size,
+                                      f->time_ns,
+                                      f->stack,
+                                      f->tid};
     } else if (f->op == PACK_FREE) {
         struct trace_rec_free *r = rec;
-        *r = (struct trace_rec_free){{sizeof(*r), TRACE_REC_FREE, (uint16_t)kind}, f->ptrs[0],
-                                     f->time_ns, f->stack, f->tid};
+        *r = (struct trace_rec_free){
+            {sizeof(*r), TRACE_REC_FREE, (uint16_t)kind}, f->ptrs[0], f->time_ns, f->stack, f->tid};
     } else {
         struct trace_rec_realloc *r = rec;
         *r = (struct trace_rec_realloc){{sizeof(*r), TRACE_REC_REALLOC, (uint16_t)kind},
-                                        f->ptrs[0], f->ptrs[1], f->size, f->time_ns, f->stack,
+                                        f->ptrs[0],
+                                        f->ptrs[1],
+                                        f->size,
+                                        f->time_ns,
+                                        f->stack,
                                         f->tid};
     }
 }
 
-static long unpack_stack(struct pack_state *s, const unsigned char *in, size_t avail,
-                         void *rec, const char **why)
+static long unpack_stack(struct pack_state *s, const unsigned char *in, size_t avail, void *rec,
+                         const char **why)
 {
     struct cursor c = {in + 1, in + avail, NULL};
     struct trace_rec_stack *r = rec;

@@ -54,20 +54,20 @@ enum pack_op {
 
 /* What packing and unpacking remember between the records of one frame. */
 struct pack_state {
-    uint64_t time;                 /* of the previous hot record, in time units */
-    uint32_t time_unit;            /* ns per time unit, >= 1 */
-    uint64_t ptr;                  /* the previous pointer field */
-    uint32_t tid;                  /* of the previous hot record */
-    uint32_t stack;                /* of the previous hot record */
-    uint64_t seen;                 /* pointer fields so far */
-    uint32_t stack_id;             /* of the previous stack record */
-    uint32_t depth;                /* its frames, */
+    uint64_t time;                    /* of the previous hot record, in time units */
+    uint64_t ptr;                     /* the previous pointer field */
+    uint64_t seen;                    /* pointer fields so far */
+    uint32_t time_unit;               /* ns per time unit, >= 1 */
+    uint32_t tid;                     /* of the previous hot record */
+    uint32_t stack;                   /* of the previous hot record */
+    uint32_t stack_id;                /* of the previous stack record */
+    uint32_t depth;                   /* its frames, */
     uint64_t frames[TRACE_STACK_MAX]; /* innermost first */
-    uint64_t window[PACK_WINDOW];  /* the last pointer fields, circular: field number n at
-                                      n % PACK_WINDOW */
+    uint64_t window[PACK_WINDOW];     /* the last pointer fields, circular: field number n at
+                                         n % PACK_WINDOW */
     /* Packing side only: where in the window a pointer may be (a hash of it picks the
      * slot; a slot may be stale or taken by another pointer: checked in the window). */
-    uint64_t index[PACK_INDEX];    /* field number + 1 of the last pointer hashed here */
+    uint64_t index[PACK_INDEX]; /* field number + 1 of the last pointer hashed here */
 };
 
 /*

@@ -45,14 +45,14 @@ static void expect_next(size_t *at, const void *rec)
 
 static struct trace_rec_alloc alloc_rec(uint64_t ptr, uint64_t size, uint64_t t, uint32_t stack)
 {
-    return (struct trace_rec_alloc){{sizeof(struct trace_rec_alloc), TRACE_REC_ALLOC, KIND_NEW},
-                                    ptr, size, t, stack, 4242};
+    return (struct trace_rec_alloc){
+        {sizeof(struct trace_rec_alloc), TRACE_REC_ALLOC, KIND_NEW}, ptr, size, t, stack, 4242};
 }
 
 static struct trace_rec_free free_rec(uint64_t ptr, uint64_t t, uint32_t stack, uint32_t tid)
 {
-    return (struct trace_rec_free){{sizeof(struct trace_rec_free), TRACE_REC_FREE, KIND_NEW}, ptr,
-                                   t, stack, tid};
+    return (struct trace_rec_free){
+        {sizeof(struct trace_rec_free), TRACE_REC_FREE, KIND_NEW}, ptr, t, stack, tid};
 }
 
 START_TEST(test_hot_records_round_trip)
@@ -60,9 +60,14 @@ START_TEST(test_hot_records_round_trip)
     struct trace_rec_alloc a = alloc_rec(0x5555aaaa1000, 100, 1000000123, 7);
     struct trace_rec_free f = free_rec(0x5555aaaa1000, 1000000456, 9, 4242);
     struct trace_rec_realloc r = {{sizeof(r), TRACE_REC_REALLOC, KIND_MALLOC},
-                                  0x5555aaaa2000, 0x7f0000001230, 4096, 999, 3, 77};
-    struct trace_rec_realloc failed = {{sizeof(r), TRACE_REC_REALLOC, KIND_MALLOC},
-                                       0x5555aaaa3000, 0, 1u << 30, 2000, 3, 77};
+                                  0x5555aaaa2000,
+                                  0x7f0000001230,
+                                  4096,
+                                  999,
+                                  3,
+                                  77};
+    struct trace_rec_realloc failed = {
+        {sizeof(r), TRACE_REC_REALLOC, KIND_MALLOC}, 0x5555aaaa3000, 0, 1u << 30, 2000, 3, 77};
     struct trace_rec_free odd = free_rec(0x5555aaaa1003, 2100, 0, 78); /* unaligned */
     pack(&a);
     pack(&f);
@@ -200,8 +205,8 @@ START_TEST(test_bad_bytes)
     static const unsigned char verbatim[] = {PACK_VERBATIM, 12, 0, 0, 0, 6, 0, 0, 0};
     static const unsigned char depth[] = {PACK_STACK, 0, 0x81, 0x02, 0};
     static const unsigned char shared[] = {PACK_STACK, 0, 2, 1};
-    static const unsigned char longer[] = {PACK_FREE, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                           0xff, 0xff, 0xff, 0xff, 0x01};
+    static const unsigned char longer[] = {PACK_FREE, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                           0xff,      0xff, 0xff, 0xff, 0xff, 0x01};
     expect_refused(cut, sizeof(cut), "packed record cut short");
     expect_refused(cut, 0, "packed record cut short");
     expect_refused(op, sizeof(op), "unknown packed record op");

@@ -321,8 +321,7 @@ size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_fr
         src.count++;
         at += h->size;
         src.ring_end = at;
-        if (src.count == per_frame || at == len ||
-            src.len + PACK_RECORD_MAX > sizeof(packed)) {
+        if (src.count == per_frame || at == len || src.len + PACK_RECORD_MAX > sizeof(packed)) {
             seal(&stream, &src, out, out_len);
             frames++;
             src = (struct frame_src){packed, 0, 0, at, at};
