@@ -43,6 +43,17 @@ static void expect_next(size_t *at, const void *rec)
     *at += (size_t)n;
 }
 
+/* Pack the n records, then unpack them: each must come back as it was. */
+static void round_trip(const void *const *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pack(recs[i]);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++)
+        expect_next(&at, recs[i]);
+    ck_assert_uint_eq(at, packed_len);
+}
+
 static struct trace_rec_alloc alloc_rec(uint64_t ptr, uint64_t size, uint64_t t, uint32_t stack)
 {
     return (struct trace_rec_alloc){
@@ -69,18 +80,8 @@ START_TEST(test_hot_records_round_trip)
     struct trace_rec_realloc failed = {
         {sizeof(r), TRACE_REC_REALLOC, KIND_MALLOC}, 0x5555aaaa3000, 0, 1u << 30, 2000, 3, 77};
     struct trace_rec_free odd = free_rec(0x5555aaaa1003, 2100, 0, 78); /* unaligned */
-    pack(&a);
-    pack(&f);
-    pack(&r);
-    pack(&failed);
-    pack(&odd);
-    size_t at = 0;
-    expect_next(&at, &a);
-    expect_next(&at, &f);
-    expect_next(&at, &r);
-    expect_next(&at, &failed);
-    expect_next(&at, &odd);
-    ck_assert_uint_eq(at, packed_len);
+    const void *const recs[] = {&a, &f, &r, &failed, &odd};
+    round_trip(recs, 5);
 }
 END_TEST
 
@@ -133,13 +134,9 @@ START_TEST(test_verbatim)
     longer.bytes[sizeof(longer) - 1] = 0xab;
     struct trace_rec_free far = free_rec(0x8000000000000001ull, 20, 1, 4242);
     struct trace_rec_end end = {{sizeof(end), TRACE_REC_END, 0}, 3, TRACE_END_EXIT, 30, 0, 5};
-    ck_assert_uint_eq(pack(&longer), 1 + sizeof(longer));
-    ck_assert_uint_eq(pack(&far), 1 + sizeof(far));
-    ck_assert_uint_eq(pack(&end), 1 + sizeof(end));
-    size_t at = 0;
-    expect_next(&at, &longer);
-    expect_next(&at, &far);
-    expect_next(&at, &end);
+    const void *const recs[] = {&longer, &far, &end};
+    round_trip(recs, 3);
+    ck_assert_uint_eq(packed_len, 3 + sizeof(longer) + sizeof(far) + sizeof(end));
 }
 END_TEST
 
@@ -157,14 +154,13 @@ START_TEST(test_stacks)
         struct trace_rec_stack s;
         uint64_t frames[2];
     } short_one = {{{sizeof(short_one), TRACE_REC_STACK, 0}, 9, 2}, {0x500000, 0x400800}};
-    pack(&one);
-    size_t n = pack(&two);
-    ck_assert_uint_lt(n, 12); /* tag, id, depth, shared 4, two small differences */
-    pack(&short_one);
-    size_t at = 0;
-    expect_next(&at, &one);
-    expect_next(&at, &two);
-    expect_next(&at, &short_one);
+    const void *const recs[] = {&one, &two, &short_one};
+    round_trip(recs, 3);
+    struct pack_state fresh;
+    pack_reset(&fresh, 1);
+    size_t first = pack_record(&fresh, &one.s.h, packed);
+    /* tag, id, depth, shared 4, two small differences */
+    ck_assert_uint_lt(pack_record(&fresh, &two.s.h, packed + first), 12);
 }
 END_TEST
 
