@@ -44,8 +44,9 @@ tests_unit_check_report_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_check_report_LDADD = $(ANALYZE_TEST_LIBS)
 
 # Golden traces: tests/data/v<N>-*.trace with the expected summary next to them.
-# tests/unit/gen_golden (built by make check, not run) rewrites v1-basic.trace and its
-# .expected: run it from the source tree only when the format gains a version.
+# tests/unit/gen_golden (built by make check, not run) writes v<N>-basic.trace and its
+# .expected for the current version N: run it from the source tree only when the format
+# gains a version.
 tests_unit_check_golden_SOURCES = tests/unit/check_golden.c $(TRACEGEN) tests/unit/golden.h
 tests_unit_check_golden_CFLAGS = $(ANALYZE_TEST_CFLAGS) -DHW_TEST_DATA='"$(abs_top_srcdir)/tests/data"'
 tests_unit_check_golden_LDADD = $(ANALYZE_TEST_LIBS)
@@ -53,7 +54,8 @@ check_PROGRAMS += tests/unit/gen_golden
 tests_unit_gen_golden_SOURCES = tests/unit/gen_golden.c tests/unit/golden.h $(TRACEGEN)
 tests_unit_gen_golden_CFLAGS = $(ANALYZE_TEST_CFLAGS)
 tests_unit_gen_golden_LDADD = $(ANALYZE_TEST_LIBS)
-EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected
+EXTRA_DIST += tests/data/v1-basic.trace tests/data/v1-basic.expected \
+	tests/data/v2-basic.trace tests/data/v2-basic.expected
 
 tests_unit_check_liveness_SOURCES = tests/unit/check_liveness.c
 tests_unit_check_liveness_CFLAGS = $(ANALYZE_TEST_CFLAGS)

@@ -58,13 +58,14 @@ START_TEST(test_golden_traces)
 }
 END_TEST
 
-/* Spot checks of v1-basic independent of the .expected file. */
-START_TEST(test_v1_basic)
+/* Spot checks of v1-basic and v2-basic (the same records: raw, then in frames),
+ * independent of the .expected files. */
+static void check_basic(const char *trace)
 {
     struct analyze_opts opts = {0};
     struct analyze_process *p;
     struct analyze_error err;
-    ck_assert_int_eq(analyze_trace(HW_TEST_DATA "/v1-basic.trace", &opts, &p, &err), 0);
+    ck_assert_int_eq(analyze_trace(trace, &opts, &p, &err), 0);
     ck_assert_str_eq(p->exe, "/nonexistent/golden/prog");
     ck_assert_int_eq(p->end, ANALYZE_END_EXIT);
     ck_assert_ptr_null(p->warning);
@@ -78,6 +79,12 @@ START_TEST(test_v1_basic)
     }
     analyze_process_free(p);
 }
+
+START_TEST(test_basic)
+{
+    check_basic(HW_TEST_DATA "/v1-basic.trace");
+    check_basic(HW_TEST_DATA "/v2-basic.trace");
+}
 END_TEST
 
 static Suite *golden_suite(void)
@@ -85,7 +92,7 @@ static Suite *golden_suite(void)
     Suite *s = suite_create("golden");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_golden_traces);
-    tcase_add_test(tc, test_v1_basic);
+    tcase_add_test(tc, test_basic);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /*
- * Writes tests/data/v1-basic.trace and its .expected (see golden.h). Run by hand, from the
- * source tree, only to create the golden files of a new format version:
+ * Writes tests/data/v<TRACE_VERSION>-basic.trace and its .expected (see golden.h): the same
+ * records in every version (from version 2 on, in frames of 8 records, compressed). Run
+ * by hand, from the source tree, only to create the golden files of a new format version:
  *     tests/unit/gen_golden $(srcdir)/tests/data
  * The committed files are the test: never regenerate an existing version's files.
  */
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
     struct tracegen g;
     tracegen_init(&g, 4242, 4200);
     build(&g);
+    if (TRACE_VERSION >= TRACE_VERSION_FRAMES)
+        tracegen_frames(&g, 8, 1);
     if (tracegen_write(&g, trace, g.len) < 0) {
         perror(trace);
         return 1;

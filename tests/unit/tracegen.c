@@ -317,8 +317,10 @@ size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_fr
     pack_reset(&ps, 1);
     for (size_t at = 0; at < len;) {
         const struct trace_rec_hdr *h = (const void *)(recs + at);
-        src.len += (uint32_t)pack_record(&ps, h, packed + src.len);
-        src.count++;
+        if (h->type != TRACE_REC_PAD) { /* as the writer: the ring range covers them */
+            src.len += (uint32_t)pack_record(&ps, h, packed + src.len);
+            src.count++;
+        }
         at += h->size;
         src.ring_end = at;
         if (src.count == per_frame || at == len || src.len + PACK_RECORD_MAX > sizeof(packed)) {

@@ -59,7 +59,7 @@ void tracegen_raw(struct tracegen *g, const void *bytes, size_t n);
 
 /*
  * The records at recs (len bytes, back to back) as version-2 frames of at most per_frame
- * records each, compressed as one zstd stream when zstd is set, their ring positions
+ * records each (pad records left out, as the shim's writer leaves them out), compressed as one zstd stream when zstd is set, their ring positions
  * counted from 0; appended to *out (malloc'd, *out_len bytes). Returns the frames made.
  */
 size_t tracegen_pack_frames(const unsigned char *recs, size_t len, size_t per_frame, int zstd,
