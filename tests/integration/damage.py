@@ -92,8 +92,12 @@ def frames(data, data_off):
 
 
 def inflate(found):
-    """The packed records of each frame: zstd payloads are pieces of one stream."""
+    """The packed records of each frame: zstd payloads are pieces of one stream, which
+    the writer never ends; an empty last block (raw, size 0) ends it here, or the zstd
+    program would keep back what it decoded last."""
     stream = b"".join(p for _, _, f, p in found if f[1] == CODEC_ZSTD)
+    if stream:
+        stream += b"\x01\x00\x00"
     packed = subprocess.run(["zstd", "-dcq"], input=stream, capture_output=True).stdout
     out, at = [], 0
     for _, _, f, p in found:
