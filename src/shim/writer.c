@@ -239,20 +239,20 @@ static int pending(void)
     return ring_used(&shim_ring) > gathered;
 }
 
-static long drain_try(void *arg)
+/* drain_locked(force) unless someone else drains; the bytes gathered, or -EIO. */
+static long drain_try(int force)
 {
-    (void)arg;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&consumer_busy, &expected, 1))
         return 0;
-    long n = atomic_load(&stopping) ? 0 : drain_locked(0);
+    long n = atomic_load(&stopping) ? 0 : drain_locked(force);
     atomic_store_explicit(&consumer_busy, 0, memory_order_release);
     return n;
 }
 
 long writer_drain(void)
 {
-    return drain_try(NULL);
+    return drain_try(1); /* room now: the frame is written, not gathered further */
 }
 
 /*
@@ -309,7 +309,7 @@ static void *writer_main(void *arg)
     atomic_store(&thread_stack, (uintptr_t)&here);
     atomic_store(&thread_tid, record_tid());
     while (!atomic_load(&stopping)) {
-        long n = drain_try(NULL);
+        long n = drain_try(0);
         poll_modules(n);
         sample_rss();
         if (checksig_poll())
