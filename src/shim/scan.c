@@ -75,6 +75,9 @@
 #define SCAN_VTABLE_TOP_MAX (1ull << 24)
 /* Writable segments of libheapwise.so kept apart (never roots). */
 #define SCAN_OWN_MAX 4
+/* glibc's TERMINATED_BIT in struct pthread's cancelhandling (nptl/descr.h): set once an
+ * ended thread's TCB is released (joined, or detached), when its stack joins the cache. */
+#define SCAN_TERMINATED_BIT 5
 /* Executable segments of the skipped objects (exit path: heapwise, libc, ld.so). */
 #define SCAN_EXIT_CODE_MAX 16
 /* How long an exit waits for an on-demand scan of another thread to end: 1 ms steps. */
@@ -108,6 +111,7 @@ struct scan {
 static size_t tls_static_size = SCAN_TLS_FALLBACK; /* below the thread pointer */
 static size_t tcb_size = SCAN_TCB_SIZE;              /* above it: struct pthread */
 static int tcb_tid_known; /* the TCB's tid is at ANONMAP_TID_OFFSET (checked at init) */
+static uint32_t cancel_offset; /* offsetof(struct pthread, cancelhandling); 0: unknown */
 static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
 static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
@@ -136,6 +140,10 @@ void scan_init(void)
         tls_static_size = size;
     tcb_tid_known = *(const int32_t *)(uintptr_t)(stopworld_tp() + ANONMAP_TID_OFFSET) ==
                     (int32_t)syscall(SYS_gettid);
+    /* libthread_db's field descriptor: bits, count, offset */
+    const uint32_t *cancel = dlsym(RTLD_DEFAULT, "_thread_db_pthread_cancelhandling");
+    if (cancel && cancel[0] == 32 && cancel[2] + sizeof(int32_t) <= tcb_size)
+        cancel_offset = cancel[2];
 }
 
 /* ---- roots ----------------------------------------------------------------------------- */
@@ -335,14 +343,28 @@ static void root_between_blocks(struct scan *s, uint64_t lo, uint64_t hi)
 }
 
 /*
+ * 1 when the ended thread whose TCB is at tp (in a mapping ending at end) was joined or
+ * detached: glibc released its TCB and keeps the stack only in its cache for reuse. 1 too
+ * when that cannot be told (the old rule).
+ */
+static int tcb_released(uint64_t tp, uint64_t end)
+{
+    if (!cancel_offset || tp + cancel_offset + sizeof(int32_t) > end)
+        return 1;
+    int32_t c = *(const int32_t *)(uintptr_t)(tp + cancel_offset);
+    return (c >> SCAN_TERMINATED_BIT) & 1;
+}
+
+/*
  * An anonymous mapping (anonmap.h): skipped when an object's data (a .bss tail: the
  * segments are roots already, heapwise's never), a glibc arena heap (its freed chunks
  * hold stale words) or the stack of a thread scanned already (from its stack pointer up to
- * the mapping's end). A finished thread's stack (glibc caches them for reuse) gives its
- * static TLS and TCB on demand and at a death by signal, and nothing at exit: memcheck
- * runs __libc_freeres first there, which unmaps the cache, so a value a joined thread
- * returned, or its TLS held, is lost. A thread that did not stop gives its whole stack.
- * Any other mapping is a root, less the live blocks it holds.
+ * the mapping's end). A finished thread's stack gives its static TLS and TCB on demand
+ * and at a death by signal. At exit only while nobody joined the thread: memcheck runs
+ * __libc_freeres first there, which unmaps glibc's cache of released stacks, so a value
+ * a joined thread returned, or its TLS held, is lost; an unjoined thread's stack stays.
+ * A thread that did not stop gives its whole stack. Any other mapping is a root, less the
+ * live blocks it holds.
  */
 static void root_anon(struct scan *s, const struct maps_range *r)
 {
@@ -353,7 +375,7 @@ static void root_anon(struct scan *s, const struct maps_range *r)
     uint64_t tp = anonmap_thread_tp(r->start, r->end);
     if (tp && tp - r->start >= tls_static_size && tcb_tid_known &&
         *(const int32_t *)(uintptr_t)(tp + ANONMAP_TID_OFFSET) <= 0) { /* glibc's FREE_P */
-        if (s->keep_finished) /* its dead frames are garbage; at exit it is all gone */
+        if (s->keep_finished || !tcb_released(tp, r->end)) /* its dead frames: garbage */
             root_finished_thread(s, tp, r->end);
         return;
     }

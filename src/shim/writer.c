@@ -24,6 +24,7 @@
 #include "shim/record.h"
 #include "shim/rss.h"
 #include "shim/shim.h"
+#include "shim/threadcount.h"
 #include "shim/tracefile.h"
 
 /* Bytes gathered before one pwrite. */
@@ -213,6 +214,7 @@ static void *writer_main(void *arg)
     shim_tls.guard = 1; /* for life: nothing this thread allocates is recorded */
     atomic_store(&thread_stack, (uintptr_t)&here);
     atomic_store(&thread_tid, record_tid());
+    int uncounted = threadcount_leave(); /* the program's last thread still ends it */
     while (!atomic_load(&stopping)) {
         long n = drain_try(NULL);
         poll_modules(n);
@@ -223,6 +225,8 @@ static void *writer_main(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+    while (uncounted)
+        pause(); /* all signals blocked: until the process ends, which it is doing */
     return NULL;
 }
 
