@@ -60,6 +60,8 @@
 
 /* Bytes below a thread's sp that leaf code may use without moving sp (x86-64 ABI). */
 #define SCAN_RED_ZONE 128
+/* The x86-64 `syscall` instruction (0f 05), read as a little-endian 16-bit word. */
+#define SCAN_SYSCALL_INSN 0x050f
 /* Bytes of glibc's TCB (struct pthread) above the thread pointer, when libc's
  * _thread_db_sizeof_pthread does not say. */
 #define SCAN_TCB_SIZE 2304
@@ -382,6 +384,35 @@ static void root_anon(struct scan *s, const struct maps_range *r)
     root_between_blocks(s, r->start, r->end);
 }
 
+/* Mapping flags of addr, 0 when unmapped. */
+static uint32_t flags_at(const struct scan *s, uint64_t addr);
+
+/* 1 when the two bytes at `at` are readable and a `syscall` instruction. */
+static int syscall_at(const struct scan *s, uint64_t at)
+{
+    if (!(flags_at(s, at) & MAPS_READ) || !(flags_at(s, at + 1) & MAPS_READ))
+        return 0;
+    uint16_t insn;
+    memcpy(&insn, (const void *)(uintptr_t)at, sizeof(insn));
+    return insn == SCAN_SYSCALL_INSN;
+}
+
+/*
+ * Where a stopped thread's stack root starts: below its sp by the red zone, where a leaf
+ * function may keep live words, unless the signal found it in a system call (its ip just
+ * after the instruction, or on it when the call restarts). System calls that block are
+ * made from functions that call others (cancellation points), which keep nothing below
+ * sp; what is there then is dead frames' words, heapwise's own malloc frames among them,
+ * that memcheck's malloc would not have left.
+ */
+static uint64_t stack_root_start(const struct scan *s, const struct stopworld_thread *t)
+{
+    uint64_t ip = (uint64_t)t->gregs[REG_RIP];
+    if (syscall_at(s, ip - 2) || syscall_at(s, ip))
+        return t->sp;
+    return t->sp - SCAN_RED_ZONE;
+}
+
 static void mark_roots(struct scan *s)
 {
     exclude_tls(s, s->tp);
@@ -408,7 +439,7 @@ static void mark_roots(struct scan *s)
     for (uint32_t i = 0; i < s->world.stopped; i++) {
         const struct stopworld_thread *t = stopworld_get(&s->world, i);
         mark_root(&s->mark, t->gregs, sizeof(t->gregs));
-        root_stack(s, t->sp - SCAN_RED_ZONE, t->sp);
+        root_stack(s, stack_root_start(s, t), t->sp);
         root_tls(s, t->tp);
     }
     for (size_t i = 0; i < s->maps.count; i++) {

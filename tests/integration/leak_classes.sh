@@ -62,6 +62,16 @@ expect_eq "$(json "sorted({l['stack'][0]['function'] for l in $L if l['kind'] ==
 expect_eq "$(json "[l['stack'][0]['line'] for l in $L if l['kind'] == 'still_reachable']")" \
     "[$(line_of leak_roots.c in_mmap)]" "the mmap'd pointer's block is reachable"
 
+# A thread blocked in a system call (tests/progs/thread_blocked.c): what lies just below its
+# stack pointer is dead frames' words (heapwise's malloc left the dropped pointer there),
+# not a red zone in use: the dropped block is lost, as memcheck says.
+hw_json "$PROGS/thread_blocked"
+expect_eq "$rc:$(cat "$T/stdout")" "0:thread_blocked: done" "thread_blocked: exit status and stdout"
+expect_classes thread_blocked definitely_lost:19:1 indirectly_lost:0:0 still_reachable:512:1
+expect_eq "$(json "sorted((l['kind'], l['stack'][0]['line']) for l in $L if l['kind'] != 'possibly_lost')")" \
+    "[('definitely_lost', $(line_of thread_blocked.c drop)), ('still_reachable', $(line_of thread_blocked.c kept))]" \
+    "thread_blocked: leak sites"
+
 # A root in a mapping the kernel merged with the allocator's mapping of a big block: the
 # mapping is scanned around the block (tests/progs/leak_merged.c).
 hw_json "$PROGS/leak_merged"
