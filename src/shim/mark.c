@@ -274,6 +274,11 @@ void mark_root(struct mark *m, const void *mem, size_t len)
     scan(m, (uintptr_t)mem, (uintptr_t)mem + len, 1, SIZE_MAX);
 }
 
+void mark_hold(struct mark *m, size_t i)
+{
+    m->state[i] = LEAK_REACHABLE; /* reach() stops at it; nothing pushed */
+}
+
 void mark_propagate(struct mark *m)
 {
     while (m->top) {

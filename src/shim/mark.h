@@ -92,6 +92,13 @@ size_t mark_first_from(const struct mark *m, uint64_t lo);
  */
 void mark_root(struct mark *m, const void *mem, size_t len);
 
+/*
+ * Before the roots: class block i reachable without ever scanning it, so that nothing it
+ * points to is reached through it (a block that __libc_freeres would free before memcheck
+ * looks, such as the environment array).
+ */
+void mark_hold(struct mark *m, size_t i);
+
 /* Scan what the roots reached, transitively, until the work list is empty. */
 void mark_propagate(struct mark *m);
 

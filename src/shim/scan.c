@@ -413,6 +413,20 @@ static uint64_t stack_root_start(const struct scan *s, const struct stopworld_th
     return t->sp - SCAN_RED_ZONE;
 }
 
+/*
+ * At exit, memcheck looks after __libc_freeres, whose clearenv frees the environment array
+ * setenv and putenv built (the strings setenv copied go too): a string the program gave
+ * putenv is lost unless the program still holds it. The array environ points to is held,
+ * never scanned (its own block is libc's: the report sets it apart).
+ */
+static void hold_environ(struct scan *s)
+{
+    int at_start;
+    long i = mark_find(&s->mark, (uintptr_t)environ, &at_start);
+    if (i >= 0 && at_start)
+        mark_hold(&s->mark, (size_t)i);
+}
+
 static void mark_roots(struct scan *s)
 {
     exclude_tls(s, s->tp);
@@ -429,6 +443,8 @@ static void mark_roots(struct scan *s)
             exclude_range(s, (const void *)(uintptr_t)start, bytes);
     }
     mark_sort(s->exclude, s->nexclude);
+    if (!s->keep_finished) /* at exit, not on demand nor at a death by signal */
+        hold_environ(s);
 
     for (size_t i = 0; i < s->nsegs; i++)
         root(s, s->segs[i].start, s->segs[i].start + s->segs[i].size);

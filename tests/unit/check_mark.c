@@ -2,9 +2,10 @@
  * Unit tests of src/shim/mark.c on synthetic memory: "blocks" are slots of a static
  * array, roots are local arrays of words. Covers the lookup (start, interior, end,
  * zero-size blocks), memcheck's classes (reachable and what it reaches, possibly
- * reachable through interior pointers only, memcheck's stdstring heuristic, start pointers
- * winning, lost lists and lost cycles split into one definite and the rest indirect), and
- * the sort and lookup of a million blocks (times printed, not asserted).
+ * reachable through interior pointers only, memcheck's stdstring heuristic, held blocks
+ * never scanned, start pointers winning, lost lists and lost cycles split into one
+ * definite and the rest indirect), and the sort and lookup of a million blocks (times
+ * printed, not asserted).
  */
 #include "check_run.h"
 #include <check.h>
@@ -167,6 +168,23 @@ START_TEST(test_cow_string)
     ck_assert_uint_eq(class_of(2), LEAK_POSSIBLE);
     ck_assert_uint_eq(class_of(3), LEAK_POSSIBLE);
     ck_assert_uint_eq(class_of(4), LEAK_POSSIBLE);
+    mark_release(&m);
+}
+END_TEST
+
+START_TEST(test_hold)
+{
+    /* root -> 0 -> 1; 0 held: reachable, but 1 is reached through nothing else */
+    setup_blocks(3);
+    heap[0][1] = addr(1);
+    heap[2][0] = addr(0);
+    prepare();
+    mark_hold(&m, 0);
+    uint64_t roots[] = {addr(0), addr(2)};
+    run(roots, 2);
+    ck_assert_uint_eq(class_of(0), LEAK_REACHABLE);
+    ck_assert_uint_eq(class_of(1), LEAK_DEFINITE);
+    ck_assert_uint_eq(class_of(2), LEAK_REACHABLE);
     mark_release(&m);
 }
 END_TEST
@@ -355,6 +373,7 @@ static Suite *mark_suite(void)
     tcase_add_test(tc, test_root_reachable);
     tcase_add_test(tc, test_interior_possible);
     tcase_add_test(tc, test_cow_string);
+    tcase_add_test(tc, test_hold);
     tcase_add_test(tc, test_start_wins);
     tcase_add_test(tc, test_lost_cycle);
     tcase_add_test(tc, test_order_lost);
