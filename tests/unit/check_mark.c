@@ -51,6 +51,13 @@ static unsigned class_of(int slot)
     return mark_class(&m, (size_t)i);
 }
 
+/* The class of slots [0, n) is want[0..n). */
+static void expect_classes(const unsigned *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        ck_assert_uint_eq(class_of(i), want[i]);
+}
+
 /* Roots, propagation and classification in one go. */
 static void run(const uint64_t *roots, size_t n)
 {
@@ -163,11 +170,9 @@ START_TEST(test_cow_string)
     prepare();
     uint64_t roots[] = {addr(0) + 24, addr(1) + 24, addr(2) + 24, addr(3) + 8};
     run(roots, 4);
-    ck_assert_uint_eq(class_of(0), LEAK_REACHABLE);
-    ck_assert_uint_eq(class_of(1), LEAK_POSSIBLE);
-    ck_assert_uint_eq(class_of(2), LEAK_POSSIBLE);
-    ck_assert_uint_eq(class_of(3), LEAK_POSSIBLE);
-    ck_assert_uint_eq(class_of(4), LEAK_POSSIBLE);
+    const unsigned want[] = {LEAK_REACHABLE, LEAK_POSSIBLE, LEAK_POSSIBLE, LEAK_POSSIBLE,
+                             LEAK_POSSIBLE};
+    expect_classes(want, 5);
     mark_release(&m);
 }
 END_TEST
@@ -182,9 +187,8 @@ START_TEST(test_hold)
     mark_hold(&m, 0);
     uint64_t roots[] = {addr(0), addr(2)};
     run(roots, 2);
-    ck_assert_uint_eq(class_of(0), LEAK_REACHABLE);
-    ck_assert_uint_eq(class_of(1), LEAK_DEFINITE);
-    ck_assert_uint_eq(class_of(2), LEAK_REACHABLE);
+    const unsigned want[] = {LEAK_REACHABLE, LEAK_DEFINITE, LEAK_REACHABLE};
+    expect_classes(want, 3);
     mark_release(&m);
 }
 END_TEST
