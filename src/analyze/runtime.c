@@ -22,8 +22,9 @@ static const char *const runtime_functions[] = {
     "__dcigettext",             /* loaded message catalogs */
     "tzset_internal",           /* time zone data */
     "__tzfile_read",
-    "__gconv_open",             /* iconv conversion modules */
-    "__gconv_find_transform",
+    "__gconv_find_shlib",       /* iconv modules loaded (not the iconv_open result) */
+    "__gconv_read_conf",        /* the iconv module database */
+    "__gconv_load_cache",
     "__wcsmbs_load_conv",       /* the multibyte conversion of the locale */
     "__new_exitfn",             /* atexit handler blocks past the static ones */
     "__nss_database_get",       /* NSS configuration and modules */
@@ -51,7 +52,14 @@ static const char *const runtime_functions[] = {
     "getrpcbynumber",
     "_dlerror_run",             /* the dlerror() message */
     "__add_to_environ",         /* setenv/putenv copies of the environment */
+    "getmntent",                /* its static line buffer */
+    "re_comp",                  /* the BSD regex of re_comp, and what re_exec adds */
+    "re_exec",
 };
+
+/* libc's own dlopen (iconv and NSS modules, libgcc_s for unwinding): freeres closes what
+ * it opened, so the loader's blocks for those objects go too. */
+static const char *const libc_dlopen_functions[] = {"__libc_dlopen_mode"};
 
 /* Loader functions whose allocations __libc_freeres() releases even while in use. */
 static const char *const loader_freeres_functions[] = {
@@ -108,11 +116,14 @@ int runtime_owns(const struct analyze_stack *st)
         loader |= in_loader;
         if (!f->function)
             continue;
-        /* once in the loader, the libc frames further out only called it (dlopen) */
+        /* once in the loader, the libc frames further out only called it (dlopen): they
+         * count when libc itself opened the object */
         if (in_loader ? in_list(f->function, loader_freeres_functions,
                                 COUNT(loader_freeres_functions), 0)
-                      : !loader &&
-                            in_list(f->function, runtime_functions, COUNT(runtime_functions), 0))
+                      : loader ? in_list(f->function, libc_dlopen_functions,
+                                         COUNT(libc_dlopen_functions), 0)
+                               : in_list(f->function, runtime_functions,
+                                         COUNT(runtime_functions), 0))
             return RUNTIME_FREERES;
     }
     return loader ? RUNTIME_LOADER : RUNTIME_NONE;

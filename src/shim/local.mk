@@ -40,6 +40,7 @@ libheapwise_la_SOURCES = \
 	src/shim/scan.c src/shim/scan.h \
 	src/shim/stopworld.c src/shim/stopworld.h \
 	src/shim/stack.c src/shim/stack.h \
+	src/shim/threadcount.c src/shim/threadcount.h \
 	src/shim/tracefile.c src/shim/tracefile.h \
 	src/shim/writer.c src/shim/writer.h
 # -fexceptions: operator new wrappers clear their thread state when libstdc++ throws.

@@ -1,5 +1,5 @@
 /*
- * /proc/self/maps reading and parsing (see maps.h). Owns the read loop into a growing
+ * /proc/thread-self/maps reading and parsing (see maps.h). Owns the read loop into a growing
  * anonymous mapping and the line parser. It must not malloc (it runs while the other
  * threads are stopped, maybe inside the allocator's own locks) and must never say a
  * range is readable when reading it could fault.
@@ -107,10 +107,16 @@ size_t maps_parse(const char *text, size_t len, struct maps_range *out, size_t c
     return n;
 }
 
-/* The whole of /proc/self/maps in an mmap'd buffer; NULL on failure. */
+/*
+ * The whole of the maps file in an mmap'd buffer; NULL on failure. Read through this
+ * thread: /proc/self is the main thread's, whose maps read empty once it has ended
+ * (pthread_exit in main) while other threads run on. /proc/self/maps before Linux 3.17.
+ */
 static char *read_text(size_t *len, size_t *bytes)
 {
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = open("/proc/thread-self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     size_t cap = MAPS_TEXT_FIRST, n = 0;

@@ -40,7 +40,7 @@ struct maps {
  */
 size_t maps_parse(const char *text, size_t len, struct maps_range *out, size_t cap);
 
-/* Read and parse /proc/self/maps into m (zeroed or released before). 0 or -errno. */
+/* Read and parse /proc/thread-self/maps into m (zeroed or released before). 0 or -errno. */
 int maps_read(struct maps *m);
 
 /* The range holding addr, or NULL. */

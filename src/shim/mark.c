@@ -20,6 +20,8 @@
 #define MARK_WORD 8
 /* No vtable lives in the first page. */
 #define MARK_PAGE 4096
+/* Bytes before the text of a copy-on-write std::string: length, capacity, reference count. */
+#define MARK_COW_HEADER (3 * MARK_WORD)
 
 /* A word read from memory the program wrote with any type. */
 typedef uint64_t __attribute__((may_alias)) mark_word;
@@ -187,6 +189,19 @@ static int after_count(const struct mark_block *b, uint64_t word)
     return n > 0 && (b->size - MARK_WORD) % n == 0;
 }
 
+/*
+ * memcheck's stdstring: `word` is the text of a copy-on-write std::string (libstdc++'s old
+ * ABI, still in its exception classes), whose block is length, capacity, reference count
+ * (a word each), then capacity + 1 bytes of text; the length no more than the capacity.
+ */
+static int cow_string(const struct mark_block *b, uint64_t word)
+{
+    if (word != b->start + MARK_COW_HEADER || b->size < MARK_COW_HEADER)
+        return 0;
+    uint64_t length = word_at(b->start), capacity = word_at(b->start + MARK_WORD);
+    return capacity <= b->size && MARK_COW_HEADER + capacity + 1 == b->size && length <= capacity;
+}
+
 /* memcheck's multipleinheritance: `word` and the block's start both hold vtable pointers. */
 static int secondary_base(const struct mark *m, const struct mark_block *b, uint64_t word)
 {
@@ -211,7 +226,7 @@ static void reach(struct mark *m, uint64_t word, int definite)
         return;
     const struct mark_block *b = &m->blocks[i];
     if (!at_start && definite)
-        at_start = after_count(b, word) || secondary_base(m, b, word);
+        at_start = after_count(b, word) || cow_string(b, word) || secondary_base(m, b, word);
     if (at_start && definite)
         m->state[i] = (uint8_t)((m->state[i] & MARK_QUEUED) | LEAK_REACHABLE);
     else if (cls == MARK_UNREACHED)
@@ -257,6 +272,11 @@ void mark_root(struct mark *m, const void *mem, size_t len)
     if (m->count == 0 || len == 0)
         return;
     scan(m, (uintptr_t)mem, (uintptr_t)mem + len, 1, SIZE_MAX);
+}
+
+void mark_hold(struct mark *m, size_t i)
+{
+    m->state[i] = LEAK_REACHABLE; /* reach() stops at it; nothing pushed */
 }
 
 void mark_propagate(struct mark *m)

@@ -85,10 +85,19 @@ size_t mark_first_from(const struct mark *m, uint64_t lo);
  * Like memcheck (its default --leak-check-heuristics=all), an interior pointer from a root
  * or a reachable block counts as a start pointer when it is what C++ or a common C idiom
  * keeps: 8 bytes in, after a count that divides the rest (new[] of objects with a
- * destructor; a 64-bit length prefix), or at a second vtable pointer of an object whose
- * first word is a vtable pointer too (multiple inheritance; needs is_vtable).
+ * destructor; a 64-bit length prefix), 24 bytes in, at the text of a copy-on-write
+ * std::string (length <= capacity, capacity + 25 = block size), or at a second vtable
+ * pointer of an object whose first word is a vtable pointer too (multiple inheritance;
+ * needs is_vtable).
  */
 void mark_root(struct mark *m, const void *mem, size_t len);
+
+/*
+ * Before the roots: class block i reachable without ever scanning it, so that nothing it
+ * points to is reached through it (a block that __libc_freeres would free before memcheck
+ * looks, such as the environment array).
+ */
+void mark_hold(struct mark *m, size_t i);
 
 /* Scan what the roots reached, transitively, until the work list is empty. */
 void mark_propagate(struct mark *m);

@@ -62,6 +62,8 @@
 
 /* Bytes below a thread's sp that leaf code may use without moving sp (x86-64 ABI). */
 #define SCAN_RED_ZONE 128
+/* The x86-64 `syscall` instruction (0f 05), read as a little-endian 16-bit word. */
+#define SCAN_SYSCALL_INSN 0x050f
 /* Bytes of glibc's TCB (struct pthread) above the thread pointer, when libc's
  * _thread_db_sizeof_pthread does not say. */
 #define SCAN_TCB_SIZE 2304
@@ -77,6 +79,9 @@
 #define SCAN_VTABLE_TOP_MAX (1ull << 24)
 /* Writable segments of libheapwise.so kept apart (never roots). */
 #define SCAN_OWN_MAX 4
+/* glibc's TERMINATED_BIT in struct pthread's cancelhandling (nptl/descr.h): set once an
+ * ended thread's TCB is released (joined, or detached), when its stack joins the cache. */
+#define SCAN_TERMINATED_BIT 5
 /* Executable segments of the skipped objects (exit path: heapwise, libc, ld.so). */
 #define SCAN_EXIT_CODE_MAX 16
 /* How long an exit waits for an on-demand scan of another thread to end: 1 ms steps. */
@@ -111,6 +116,7 @@ struct scan {
 static size_t tls_static_size = SCAN_TLS_FALLBACK; /* below the thread pointer */
 static size_t tcb_size = SCAN_TCB_SIZE;              /* above it: struct pthread */
 static int tcb_tid_known; /* the TCB's tid is at ANONMAP_TID_OFFSET (checked at init) */
+static uint32_t cancel_offset; /* offsetof(struct pthread, cancelhandling); 0: unknown */
 static uintptr_t in_ld_so; /* an address in ld.so's text (_dl_get_tls_static_info) */
 static struct scan state;  /* one scan at a time; static so that no stack holds it */
 static _Atomic int busy;   /* 1 while a scan owns `state`; shim_finish keeps it */
@@ -139,6 +145,10 @@ void scan_init(void)
         tls_static_size = size;
     tcb_tid_known = *(const int32_t *)(uintptr_t)(stopworld_tp() + ANONMAP_TID_OFFSET) ==
                     (int32_t)syscall(SYS_gettid);
+    /* libthread_db's field descriptor: bits, count, offset */
+    const uint32_t *cancel = dlsym(RTLD_DEFAULT, "_thread_db_pthread_cancelhandling");
+    if (cancel && cancel[0] == 32 && cancel[2] + sizeof(int32_t) <= tcb_size)
+        cancel_offset = cancel[2];
 }
 
 /* ---- roots ----------------------------------------------------------------------------- */
@@ -338,14 +348,28 @@ static void root_between_blocks(struct scan *s, uint64_t lo, uint64_t hi)
 }
 
 /*
+ * 1 when the ended thread whose TCB is at tp (in a mapping ending at end) was joined or
+ * detached: glibc released its TCB and keeps the stack only in its cache for reuse. 1 too
+ * when that cannot be told (the old rule).
+ */
+static int tcb_released(uint64_t tp, uint64_t end)
+{
+    if (!cancel_offset || tp + cancel_offset + sizeof(int32_t) > end)
+        return 1;
+    int32_t c = *(const int32_t *)(uintptr_t)(tp + cancel_offset);
+    return (c >> SCAN_TERMINATED_BIT) & 1;
+}
+
+/*
  * An anonymous mapping (anonmap.h): skipped when an object's data (a .bss tail: the
  * segments are roots already, heapwise's never), a glibc arena heap (its freed chunks
  * hold stale words) or the stack of a thread scanned already (from its stack pointer up to
- * the mapping's end). A finished thread's stack (glibc caches them for reuse) gives its
- * static TLS and TCB on demand and at a death by signal, and nothing at exit: memcheck
- * runs __libc_freeres first there, which unmaps the cache, so a value a joined thread
- * returned, or its TLS held, is lost. A thread that did not stop gives its whole stack.
- * Any other mapping is a root, less the live blocks it holds.
+ * the mapping's end). A finished thread's stack gives its static TLS and TCB on demand
+ * and at a death by signal. At exit only while nobody joined the thread: memcheck runs
+ * __libc_freeres first there, which unmaps glibc's cache of released stacks, so a value
+ * a joined thread returned, or its TLS held, is lost; an unjoined thread's stack stays.
+ * A thread that did not stop gives its whole stack. Any other mapping is a root, less the
+ * live blocks it holds.
  */
 static void root_anon(struct scan *s, const struct maps_range *r)
 {
@@ -356,11 +380,54 @@ static void root_anon(struct scan *s, const struct maps_range *r)
     uint64_t tp = anonmap_thread_tp(r->start, r->end);
     if (tp && tp - r->start >= tls_static_size && tcb_tid_known &&
         *(const int32_t *)(uintptr_t)(tp + ANONMAP_TID_OFFSET) <= 0) { /* glibc's FREE_P */
-        if (s->keep_finished) /* its dead frames are garbage; at exit it is all gone */
+        if (s->keep_finished || !tcb_released(tp, r->end)) /* its dead frames: garbage */
             root_finished_thread(s, tp, r->end);
         return;
     }
     root_between_blocks(s, r->start, r->end);
+}
+
+/* Mapping flags of addr, 0 when unmapped. */
+static uint32_t flags_at(const struct scan *s, uint64_t addr);
+
+/* 1 when the two bytes at `at` are readable and a `syscall` instruction. */
+static int syscall_at(const struct scan *s, uint64_t at)
+{
+    if (!(flags_at(s, at) & MAPS_READ) || !(flags_at(s, at + 1) & MAPS_READ))
+        return 0;
+    uint16_t insn;
+    memcpy(&insn, (const void *)(uintptr_t)at, sizeof(insn));
+    return insn == SCAN_SYSCALL_INSN;
+}
+
+/*
+ * Where a stopped thread's stack root starts: below its sp by the red zone, where a leaf
+ * function may keep live words, unless the signal found it in a system call (its ip just
+ * after the instruction, or on it when the call restarts). System calls that block are
+ * made from functions that call others (cancellation points), which keep nothing below
+ * sp; what is there then is dead frames' words, heapwise's own malloc frames among them,
+ * that memcheck's malloc would not have left.
+ */
+static uint64_t stack_root_start(const struct scan *s, const struct stopworld_thread *t)
+{
+    uint64_t ip = (uint64_t)t->gregs[REG_RIP];
+    if (syscall_at(s, ip - 2) || syscall_at(s, ip))
+        return t->sp;
+    return t->sp - SCAN_RED_ZONE;
+}
+
+/*
+ * At exit, memcheck looks after __libc_freeres, whose clearenv frees the environment array
+ * setenv and putenv built (the strings setenv copied go too): a string the program gave
+ * putenv is lost unless the program still holds it. The array environ points to is held,
+ * never scanned (its own block is libc's: the report sets it apart).
+ */
+static void hold_environ(struct scan *s)
+{
+    int at_start;
+    long i = mark_find(&s->mark, (uintptr_t)environ, &at_start);
+    if (i >= 0 && at_start)
+        mark_hold(&s->mark, (size_t)i);
 }
 
 static void mark_roots(struct scan *s)
@@ -379,6 +446,8 @@ static void mark_roots(struct scan *s)
             exclude_range(s, (const void *)(uintptr_t)start, bytes);
     }
     mark_sort(s->exclude, s->nexclude);
+    if (!s->keep_finished) /* at exit, not on demand nor at a death by signal */
+        hold_environ(s);
 
     for (size_t i = 0; i < s->nsegs; i++)
         root(s, s->segs[i].start, s->segs[i].start + s->segs[i].size);
@@ -389,7 +458,7 @@ static void mark_roots(struct scan *s)
     for (uint32_t i = 0; i < s->world.stopped; i++) {
         const struct stopworld_thread *t = stopworld_get(&s->world, i);
         mark_root(&s->mark, t->gregs, sizeof(t->gregs));
-        root_stack(s, t->sp - SCAN_RED_ZONE, t->sp);
+        root_stack(s, stack_root_start(s, t), t->sp);
         root_tls(s, t->tp);
     }
     for (size_t i = 0; i < s->maps.count; i++) {

@@ -27,6 +27,7 @@
 #include "shim/record.h"
 #include "shim/rss.h"
 #include "shim/shim.h"
+#include "shim/threadcount.h"
 #include "shim/tracefile.h"
 #include "trace/frame.h"
 #include "trace/pack.h"
@@ -308,6 +309,7 @@ static void *writer_main(void *arg)
     shim_tls.guard = 1; /* for life: nothing this thread allocates is recorded */
     atomic_store(&thread_stack, (uintptr_t)&here);
     atomic_store(&thread_tid, record_tid());
+    int uncounted = threadcount_leave(); /* the program's last thread still ends it */
     while (!atomic_load(&stopping)) {
         long n = drain_try(0);
         poll_modules(n);
@@ -320,6 +322,8 @@ static void *writer_main(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+    while (uncounted)
+        pause(); /* all signals blocked: until the process ends, which it is doing */
     return NULL;
 }
 

@@ -16,7 +16,8 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
 	tests/progs/pool_slab \
-	tests/progs/rss_touch tests/progs/server tests/progs/churn
+	tests/progs/rss_touch tests/progs/server tests/progs/churn \
+	tests/progs/pthread_exit_all tests/progs/thread_blocked
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_rss_touch_CFLAGS = $(PROG_CFLAGS)
 tests_progs_server_CFLAGS = $(PROG_CFLAGS)
@@ -29,6 +30,10 @@ tests_progs_die_signal_CFLAGS = $(PROG_CFLAGS)
 tests_progs_underscore_exit_CFLAGS = $(PROG_CFLAGS)
 tests_progs_threads_CFLAGS = $(PROG_CFLAGS)
 tests_progs_threads_LDADD = -lpthread
+tests_progs_pthread_exit_all_CFLAGS = $(PROG_CFLAGS)
+tests_progs_pthread_exit_all_LDADD = -lpthread
+tests_progs_thread_blocked_CFLAGS = $(PROG_CFLAGS)
+tests_progs_thread_blocked_LDADD = -lpthread
 tests_progs_dlclose_leak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_dlclose_leak_LDADD = $(DL_LIBS)
 

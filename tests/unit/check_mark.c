@@ -2,9 +2,10 @@
  * Unit tests of src/shim/mark.c on synthetic memory: "blocks" are slots of a static
  * array, roots are local arrays of words. Covers the lookup (start, interior, end,
  * zero-size blocks), memcheck's classes (reachable and what it reaches, possibly
- * reachable through interior pointers only, start pointers winning, lost lists and lost
- * cycles split into one definite and the rest indirect), and the sort and lookup of a
- * million blocks (times printed, not asserted).
+ * reachable through interior pointers only, memcheck's stdstring heuristic, held blocks
+ * never scanned, start pointers winning, lost lists and lost cycles split into one
+ * definite and the rest indirect), and the sort and lookup of a million blocks (times
+ * printed, not asserted).
  */
 #include "check_run.h"
 #include <check.h>
@@ -48,6 +49,13 @@ static unsigned class_of(int slot)
     ck_assert_int_ge(i, 0);
     ck_assert_int_eq(at_start, 1);
     return mark_class(&m, (size_t)i);
+}
+
+/* The class of slots [0, n) is want[0..n). */
+static void expect_classes(const unsigned *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        ck_assert_uint_eq(class_of(i), want[i]);
 }
 
 /* Roots, propagation and classification in one go. */
@@ -142,6 +150,45 @@ START_TEST(test_interior_possible)
     run(roots, 1);
     ck_assert_uint_eq(class_of(0), LEAK_POSSIBLE);
     ck_assert_uint_eq(class_of(1), LEAK_POSSIBLE);
+    mark_release(&m);
+}
+END_TEST
+
+START_TEST(test_cow_string)
+{
+    /* memcheck's stdstring: a pointer 24 bytes in, at the text of a 32-byte block holding
+     * length, capacity 7 (24 + 7 + 1 = 32), reference count. Reachable when the length is
+     * at most the capacity and the capacity fits the block exactly; else possibly lost, as
+     * is a string only a possibly lost block (3) points to. */
+    setup_blocks(5);
+    uint64_t words[][2] = {{5, 7}, {8, 7}, {5, 6}, {0, 0}, {7, 7}};
+    for (int i = 0; i < 5; i++) {
+        heap[i][0] = words[i][0];
+        heap[i][1] = words[i][1];
+    }
+    heap[3][3] = addr(4) + 24;
+    prepare();
+    uint64_t roots[] = {addr(0) + 24, addr(1) + 24, addr(2) + 24, addr(3) + 8};
+    run(roots, 4);
+    const unsigned want[] = {LEAK_REACHABLE, LEAK_POSSIBLE, LEAK_POSSIBLE, LEAK_POSSIBLE,
+                             LEAK_POSSIBLE};
+    expect_classes(want, 5);
+    mark_release(&m);
+}
+END_TEST
+
+START_TEST(test_hold)
+{
+    /* root -> 0 -> 1; 0 held: reachable, but 1 is reached through nothing else */
+    setup_blocks(3);
+    heap[0][1] = addr(1);
+    heap[2][0] = addr(0);
+    prepare();
+    mark_hold(&m, 0);
+    uint64_t roots[] = {addr(0), addr(2)};
+    run(roots, 2);
+    const unsigned want[] = {LEAK_REACHABLE, LEAK_DEFINITE, LEAK_REACHABLE};
+    expect_classes(want, 3);
     mark_release(&m);
 }
 END_TEST
@@ -329,6 +376,8 @@ static Suite *mark_suite(void)
     tcase_add_test(tc, test_lost_list_head_above);
     tcase_add_test(tc, test_root_reachable);
     tcase_add_test(tc, test_interior_possible);
+    tcase_add_test(tc, test_cow_string);
+    tcase_add_test(tc, test_hold);
     tcase_add_test(tc, test_start_wins);
     tcase_add_test(tc, test_lost_cycle);
     tcase_add_test(tc, test_order_lost);

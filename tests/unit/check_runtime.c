@@ -134,6 +134,47 @@ START_TEST(test_loader_freeres)
 }
 END_TEST
 
+/* iconv_open's descriptor and its steps are the program's (iconv_close frees them); the
+ * modules libc loaded for it, and their link maps, go at freeres (memcheck: p42_iconv). */
+START_TEST(test_iconv)
+{
+    const struct analyze_frame cd[] = {
+        {.module = LIBC, .function = "__gconv_open"},
+        {.module = LIBC, .function = "iconv_open"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(cd, 3), RUNTIME_NONE);
+    const struct analyze_frame steps[] = {
+        {.module = LIBC, .function = "__gconv_lookup_cache"},
+        {.module = LIBC, .function = "__gconv_find_transform"},
+        {.module = LIBC, .function = "__gconv_open"},
+        {.module = LIBC, .function = "iconv_open"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(steps, 5), RUNTIME_NONE);
+    const struct analyze_frame module[] = {
+        {.module = LIBC, .function = "__gconv_find_shlib"},
+        {.module = LIBC, .function = "find_module"},
+        {.module = LIBC, .function = "__gconv_lookup_cache"},
+        {.module = LIBC, .function = "__gconv_find_transform"},
+        {.module = LIBC, .function = "__gconv_open"},
+        {.module = LIBC, .function = "iconv_open"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(module, 7), RUNTIME_FREERES);
+    const struct analyze_frame link_map[] = {
+        {.module = LOADER, .function = "calloc"},
+        {.module = LOADER, .function = "_dl_new_object"},
+        {.module = LIBC, .function = "_dl_catch_exception"},
+        {.module = LIBC, .function = "__libc_dlopen_mode"},
+        {.module = LIBC, .function = "__gconv_find_shlib"},
+        {.module = LIBC, .function = "iconv_open"},
+        {.module = PROG, .function = "main"},
+    };
+    ck_assert_int_eq(owns(link_map, 7), RUNTIME_FREERES);
+}
+END_TEST
+
 /* What valgrind's freeres would release at exit, and nothing after a death by signal. */
 START_TEST(test_sets_apart)
 {
@@ -164,6 +205,7 @@ int main(void)
     tcase_add_test(tc, test_unknown_and_empty);
     tcase_add_test(tc, test_nss);
     tcase_add_test(tc, test_loader_freeres);
+    tcase_add_test(tc, test_iconv);
     tcase_add_test(tc, test_sets_apart);
     suite_add_tcase(s, tc);
     return check_run(s);
