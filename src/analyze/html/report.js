@@ -23,8 +23,9 @@
     return (ns / 1e9).toFixed(2) + ' s';
   }
 
-  /* Memory over time: live bytes (area + line), RSS (line), live blocks (dashed, own
-   * scale), the heap's peak marked. Heap and RSS share the time axis and the bytes scale. */
+  /* Memory over time: live bytes (area + line), live blocks (dashed, own scale), the
+   * heap's peak marked; below it, on the same time axis, the resident set size on its own
+   * bytes scale (a process's RSS can dwarf its heap: one scale would flatten the heap). */
   var W = 1000, H = 330, L = 70, R = 60, T = 40, B = 30;
   function lastTime(s) { return s.length ? s[s.length - 1][0] : 0; }
   function peakIndex(s) {
@@ -32,6 +33,7 @@
     s.forEach(function (p, i) { if (p[1] > s[k][1]) k = i; });
     return k;
   }
+
   function chart(box, tl, rss) {
     var svg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart-svg'}, box);
     svg.setAttribute('data-points', tl.length);
@@ -41,11 +43,9 @@
       return;
     }
     var tmax = Math.max(1, lastTime(tl), lastTime(rss)), bmax = 1, nmax = 1;
-    tl.concat(rss).forEach(function (p) { bmax = Math.max(bmax, p[1]); });
-    tl.forEach(function (p) { nmax = Math.max(nmax, p[2]); });
+    tl.forEach(function (p) { bmax = Math.max(bmax, p[1]); nmax = Math.max(nmax, p[2]); });
     function x(t) { return L + (W - L - R) * t / tmax; }
     function y(v, max) { return H - B - (H - T - B) * v / max; }
-    axes(svg, bmax, nmax, tmax, y, rss.length > 0);
     /* Column col of s as polyline points; with step, a value holds until the next point
      * (the live heap changes only at events), else points are joined (RSS samples). */
     function line(s, col, max, step) {
@@ -56,6 +56,7 @@
       });
       return pts.join(' ');
     }
+    axes(svg, bmax, nmax, tmax, y, 'live heap (bytes)', 'live blocks (dashed)');
     if (tl.length) {
       var area = x(tl[0][0]).toFixed(1) + ',' + (H - B) + ' ' + line(tl, 1, bmax, true) + ' ' +
                  x(lastTime(tl)).toFixed(1) + ',' + (H - B);
@@ -64,28 +65,33 @@
       el('polyline', {points: line(tl, 2, nmax, true), 'class': 'line-blocks'}, svg);
       peakMark(box, svg, tl[peakIndex(tl)], x(tl[peakIndex(tl)][0]), y(tl[peakIndex(tl)][1], bmax));
     }
-    if (rss.length) {
-      el('polyline', {points: line(rss, 1, bmax, false), 'class': 'line-rss',
-                      'data-points': rss.length}, svg);
-      box.setAttribute('data-rss-peak-bytes', rss[peakIndex(rss)][1]);
-    }
     hover(box, svg, tl, rss, x, function (v) { return y(v, bmax); });
+    if (!rss.length)
+      return;
+    var rsvg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart-svg-rss'}, box);
+    var rmax = Math.max(1, rss[peakIndex(rss)][1]);
+    axes(rsvg, rmax, 0, tmax, y, 'resident set size (bytes, sampled)', '');
+    el('polyline', {points: line(rss, 1, rmax, false), 'class': 'line-rss',
+                    'data-points': rss.length}, rsvg);
+    box.setAttribute('data-rss-peak-bytes', rss[peakIndex(rss)][1]);
+    hover(box, rsvg, [], rss, x, function (v) { return y(v, rmax); });
   }
 
-  function axes(svg, bmax, nmax, tmax, y, withRss) {
+  /* Grid, byte labels (left), nmax's labels (right, when nmax), time axis and titles. */
+  function axes(svg, bmax, nmax, tmax, y, title, rightTitle) {
     for (var g = 0; g <= 4; g++) {
       var gy = y(bmax * g / 4, bmax);
       el('line', {x1: L, x2: W - R, y1: gy, y2: gy, 'class': 'grid'}, svg);
       el('text', {x: L - 6, y: gy + 4, 'text-anchor': 'end'}, svg).textContent = bytes(Math.round(bmax * g / 4));
-      el('text', {x: W - R + 6, y: gy + 4}, svg).textContent = Math.round(nmax * g / 4);
+      if (nmax)
+        el('text', {x: W - R + 6, y: gy + 4}, svg).textContent = Math.round(nmax * g / 4);
     }
     el('line', {x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis'}, svg);
     el('text', {x: L, y: H - 10}, svg).textContent = '0';
     el('text', {x: W - R, y: H - 10, 'text-anchor': 'end'}, svg).textContent = duration(tmax);
     el('text', {x: (L + W - R) / 2, y: H - 10, 'text-anchor': 'middle'}, svg).textContent = 'time';
-    el('text', {x: L, y: 14}, svg).textContent = withRss ? 'live heap (red), resident set size (green), bytes'
-                                                         : 'live heap (bytes)';
-    el('text', {x: W - R, y: 14, 'text-anchor': 'end'}, svg).textContent = 'live blocks (dashed)';
+    el('text', {x: L, y: 14}, svg).textContent = title;
+    el('text', {x: W - R, y: 14, 'text-anchor': 'end'}, svg).textContent = rightTitle;
   }
 
   function peakMark(box, svg, pk, px, py) {
@@ -123,7 +129,7 @@
       tip.textContent = text;
       tip.style.display = 'block';
       tip.style.left = Math.min(ev.clientX - r.left + 12, r.width - 260) + 'px';
-      tip.style.top = (y(at[1]) * r.height / H + 10) + 'px';
+      tip.style.top = (r.top - box.getBoundingClientRect().top + y(at[1]) * r.height / H + 10) + 'px';
     });
     svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; cursor.style.display = 'none'; });
   }
