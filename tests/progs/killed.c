@@ -1,5 +1,6 @@
 /*
- * Allocates N blocks (argv[1], default 20000) of 1..64 bytes, frees every other one,
+ * Allocates N blocks (argv[1], default 20000) of 1..64 bytes, waits 300 ms (time for
+ * heapwise's writer to put them in a frame of the data area), frees every other one,
  * prints what it did ("killed: allocations A frees F live L bytes B") and SIGKILLs itself:
  * no END record, no scan, and the newest records still in the ring, undrained. Every
  * event was committed before the kill (each call returns after its record).
@@ -7,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 int main(int argc, char **argv)
 {
@@ -17,6 +19,8 @@ int main(int argc, char **argv)
         v[i] = malloc(1 + (size_t)(i % 64));
         v[i][0] = 1;
     }
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
     for (long i = 0; i < n; i += 2, frees++)
         free(v[i]);
     for (long i = 1; i < n; i += 2)
