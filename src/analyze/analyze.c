@@ -1,7 +1,9 @@
 /*
  * analyze_trace() and the process object (analyze.h): reads a trace with the reader,
  * hands each record to replay (events) or the symbolizer (modules, stacks), then orders
- * the leaks and symbolises their stacks. Owns the struct analyze_process it returns and
+ * the leaks and symbolises their stacks. A trace is read once without remembering every
+ * release; only when it holds an invalid free (which an earlier release may turn into a
+ * double free) is it read again with them. Owns the struct analyze_process it returns and
  * everything it points to. Never prints, never exits.
  */
 #include "analyze/analyze.h"
@@ -210,6 +212,9 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         on_check(run, (const void *)h);
         return 0;
     case TRACE_REC_ERROR:
+        /* an invalid free may be a double free the releases explain: read again with them */
+        if (h->aux == ERR_INVALID_FREE && !run->replay.track_freed)
+            return -EAGAIN;
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
         return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
     case TRACE_REC_SAMPLE:
@@ -721,13 +726,19 @@ static struct analysis *analysis_new(const char *path, const struct analyze_opts
     return a;
 }
 
-/* Stream every record through apply(); 0, or -errno with err filled. */
+/*
+ * Stream every record through apply(); 0, -EAGAIN when the releases must be kept (then
+ * nothing is filled), or -errno with err filled.
+ */
 static int read_all(struct run *run, struct reader *r, struct analyze_error *err)
 {
     const struct trace_rec_hdr *h;
     int rc;
     while ((rc = reader_next(r, &h, err)) > 0) {
-        if (apply(run, h) < 0) {
+        int applied = apply(run, h);
+        if (applied == -EAGAIN)
+            return applied;
+        if (applied < 0) {
             snprintf(err->message, sizeof(err->message), "out of memory");
             err->offset = (int64_t)reader_stop_offset(r);
             return -ENOMEM;
@@ -775,17 +786,15 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     return rc;
 }
 
-int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
-                  struct analyze_error *err)
+/*
+ * One reading of the trace, keeping the releases (for double frees) when track_freed.
+ * -EAGAIN when the trace needs them and track_freed is 0.
+ */
+static int analyze_pass(const char *path, const struct analyze_opts *opts, int track_freed,
+                        struct analyze_process **out, struct analyze_error *err)
 {
-    static const struct analyze_opts defaults;
     struct reader r;
     struct run run = {0};
-    if (!opts)
-        opts = &defaults;
-    err->message[0] = '\0';
-    err->offset = -1;
-    *out = NULL;
     int rc = reader_open(&r, path, err);
     if (rc == 0 && !(run.a = analysis_new(path, opts))) {
         snprintf(err->message, sizeof(err->message), "out of memory");
@@ -793,6 +802,7 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     }
     replay_init(&run.replay);
     run.replay.track_sites = opts->allocated;
+    run.replay.track_freed = track_freed;
     run.opts = opts;
     if (rc == 0 && opts->timeline > 0 && timeline_init(&run.timeline, (size_t)opts->timeline) < 0) {
         snprintf(err->message, sizeof(err->message), "out of memory");
@@ -818,6 +828,22 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     }
     *out = &run.a->pub;
     return 0;
+}
+
+int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
+                  struct analyze_error *err)
+{
+    static const struct analyze_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    err->message[0] = '\0';
+    err->offset = -1;
+    *out = NULL;
+    /* most traces have no invalid free: they are read once, without the freed table */
+    int rc = analyze_pass(path, opts, 0, out, err);
+    if (rc == -EAGAIN)
+        rc = analyze_pass(path, opts, 1, out, err);
+    return rc;
 }
 
 void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, int status,

@@ -102,6 +102,11 @@ START_TEST(test_invalid_free_upgraded_to_double_free)
     ck_assert_uint_eq(x->size, 100);
     ck_assert_uint_eq(x->alloc->id, 1);
     ck_assert_uint_eq(x->freed->id, 2);
+    /* the trace was read again to keep the releases: nothing counted twice */
+    ck_assert_uint_eq(p->nerrors, 1);
+    ck_assert_uint_eq(p->summary.errors, 1);
+    ck_assert_uint_eq(p->summary.allocations, 1);
+    ck_assert_uint_eq(p->summary.frees, 1);
     analyze_process_free(p);
 }
 END_TEST
