@@ -21,6 +21,7 @@
 
 #include "analyze/hmap.h"
 #include "analyze/strpool.h"
+#include "analyze/symindex.h"
 
 /* libstdc++'s demangler (we link -lstdc++ and stay C). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -40,8 +41,9 @@ struct sym_module {
     int state;   /* 0 not opened yet, 1 open, -1 cannot symbolise */
     Dwfl *dwfl;  /* session reporting just this module */
     Dwfl_Module *mod;
-    struct hmap cache;  /* return address -> struct cached */
-    long next_same_key; /* next module with the same identity hash, or -1 */
+    struct symindex *symbols; /* its symbol table indexed, or NULL: ask libdw */
+    struct hmap cache;        /* return address -> struct cached */
+    long next_same_key;       /* next module with the same identity hash, or -1 */
 };
 
 /* Where a symbolised address's frames sit in the frame pool. */
@@ -102,6 +104,8 @@ struct symbolize *symbolize_new(const struct analyze_opts *opts)
 
 static void module_close(struct sym_module *m)
 {
+    symindex_free(m->symbols);
+    m->symbols = NULL;
     if (m->dwfl)
         dwfl_end(m->dwfl);
     m->dwfl = NULL;
@@ -335,8 +339,20 @@ static int module_open(struct sym_module *m)
         m->state = -1;
         return 0;
     }
+    m->symbols = symindex_build(m->mod);
     m->state = 1;
     return 1;
+}
+
+/* The ELF symbol naming pc in m (open), as dwfl_module_addrinfo chooses it; NULL if none. */
+static const char *symbol_at(const struct sym_module *m, GElf_Addr pc)
+{
+    const char *name;
+    if (m->symbols && symindex_lookup(m->symbols, m->mod, pc, &name))
+        return name;
+    GElf_Off offset;
+    GElf_Sym sym;
+    return dwfl_module_addrinfo(m->mod, pc, &offset, &sym, NULL, NULL, NULL);
 }
 
 /*
@@ -475,10 +491,8 @@ static int resolve(struct symbolize *s, struct sym_module *m, uint64_t address, 
     if (s->opts.addresses_only || !module_open(m)) {
         rc = push(s, &f);
     } else {
-        GElf_Addr pc = address - 1, offset;
-        GElf_Sym sym;
-        const char *symbol = dwfl_module_addrinfo(m->mod, pc, &offset, &sym, NULL, NULL, NULL);
-        rc = resolve_dwarf(s, m, f, pc, symbol);
+        GElf_Addr pc = address - 1;
+        rc = resolve_dwarf(s, m, f, pc, symbol_at(m, pc));
     }
     if (rc < 0) {
         hmap_remove(&m->cache, address, NULL);
