@@ -185,8 +185,7 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
     case TRACE_REC_PROCESS:
         return on_process(run, (const void *)h);
     case TRACE_REC_MODULES_BEGIN:
-        symbolize_modules_begin(run->a->sym);
-        return 0;
+        return symbolize_modules_begin(run->a->sym);
     case TRACE_REC_MODULE:
         return on_module(run, (const void *)h);
     case TRACE_REC_STACK:
