@@ -34,6 +34,20 @@ struct analysis {
     const char **argv;
 };
 
+/* Event records held back while the replay's slots for their addresses are fetched. */
+#define QUEUE_RECORDS 16
+
+/* An event record waiting in the queue: its known fields, and where it ended. */
+struct queued {
+    union {
+        struct trace_rec_hdr h;
+        struct trace_rec_alloc al;
+        struct trace_rec_free fr;
+        struct trace_rec_realloc re;
+    } rec;
+    uint64_t end; /* reader_stop_offset() just after it: an error in it is reported there */
+};
+
 /* State while the records stream by. */
 struct run {
     struct analysis *a;
@@ -50,6 +64,8 @@ struct run {
     int check_signal; /* the signal of a CHECK record whose scan has not begun, or 0 */
     int scan_signal;  /* the signal that asked for the scan being read, or 0 */
     uint64_t scan_ns; /* when the scan being read started (CLOCK_MONOTONIC) */
+    struct queued queue[QUEUE_RECORDS]; /* events read, not yet applied, in order */
+    size_t nqueued;
 };
 
 static void note_time(struct run *run, uint64_t ns)
@@ -725,25 +741,68 @@ static struct analysis *analysis_new(const char *path, const struct analyze_opts
     return a;
 }
 
+/* An apply() failure of the record that ended at byte end: err filled unless -EAGAIN. */
+static int failed(int rc, uint64_t end, struct analyze_error *err)
+{
+    if (rc == -EAGAIN)
+        return rc;
+    snprintf(err->message, sizeof(err->message), "out of memory");
+    err->offset = (int64_t)end;
+    return -ENOMEM;
+}
+
+/* Apply the queued events in order. */
+static int drain(struct run *run, struct analyze_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < run->nqueued && rc == 0; i++) {
+        if ((rc = apply(run, &run->queue[i].rec.h)) < 0)
+            rc = failed(rc, run->queue[i].end, err);
+    }
+    run->nqueued = 0;
+    return rc;
+}
+
+/* Queue event h (its known fields) and prefetch what it will touch; drain a full queue. */
+static int enqueue(struct run *run, const struct trace_rec_hdr *h, uint64_t end,
+                   struct analyze_error *err)
+{
+    struct queued *q = &run->queue[run->nqueued++];
+    memcpy(&q->rec, h, h->size < sizeof(q->rec) ? h->size : sizeof(q->rec));
+    q->end = end;
+    replay_expect(&run->replay, h);
+    return run->nqueued == QUEUE_RECORDS ? drain(run, err) : 0;
+}
+
+static int is_event(const struct trace_rec_hdr *h)
+{
+    return h->type == TRACE_REC_ALLOC || h->type == TRACE_REC_FREE ||
+           h->type == TRACE_REC_REALLOC;
+}
+
 /*
- * Stream every record through apply(); 0, -EAGAIN when the releases must be kept (then
- * nothing is filled), or -errno with err filled.
+ * Stream every record through apply(), in order; once the replay's tables outgrow the
+ * cache, events a few records late so that the memory they need is on its way (with small
+ * tables the queue would cost more than the misses it hides). 0, -EAGAIN when the
+ * releases must be kept (then nothing is filled), or -errno with err filled.
  */
 static int read_all(struct run *run, struct reader *r, struct analyze_error *err)
 {
     const struct trace_rec_hdr *h;
-    int rc;
+    int rc, queueing = 0;
     while ((rc = reader_next(r, &h, err)) > 0) {
-        int applied = apply(run, h);
-        if (applied == -EAGAIN)
-            return applied;
-        if (applied < 0) {
-            snprintf(err->message, sizeof(err->message), "out of memory");
-            err->offset = (int64_t)reader_stop_offset(r);
-            return -ENOMEM;
+        if (queueing && is_event(h)) {
+            if ((rc = enqueue(run, h, reader_stop_offset(r), err)) < 0)
+                return rc;
+            continue;
         }
+        if (run->nqueued && (rc = drain(run, err)) < 0)
+            return rc;
+        if ((rc = apply(run, h)) < 0)
+            return failed(rc, reader_stop_offset(r), err);
+        queueing = queueing || (is_event(h) && replay_expect_pays(&run->replay));
     }
-    return rc;
+    return rc == 0 ? drain(run, err) : rc;
 }
 
 static int finish(struct run *run, struct reader *r, struct analyze_error *err)

@@ -145,6 +145,12 @@ void *hmap_put(struct hmap *m, uint64_t key, int *created)
     return value_at(m, i);
 }
 
+void hmap_prefetch(const struct hmap *m, uint64_t key)
+{
+    if (m->cap)
+        __builtin_prefetch(key_at(m, slot_of(key, m->cap)), 1);
+}
+
 /* Is slot `home` cyclically outside (hole, j]? Then the member at j may move into hole. */
 static int may_move(size_t home, size_t hole, size_t j)
 {

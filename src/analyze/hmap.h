@@ -38,6 +38,12 @@ void *hmap_get(const struct hmap *m, uint64_t key);
  */
 void *hmap_put(struct hmap *m, uint64_t key, int *created);
 
+/*
+ * Hint that key is about to be looked up or inserted: start loading its home slot into
+ * the cache. Changes nothing; a growth of the table before the lookup only wastes it.
+ */
+void hmap_prefetch(const struct hmap *m, uint64_t key);
+
 /* Remove key, copying its value to old (when old is not NULL). 1 if it was present, else 0. */
 int hmap_remove(struct hmap *m, uint64_t key, void *old);
 

@@ -130,6 +130,32 @@ int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
     return release(r, ptr, stack, 1);
 }
 
+/* Prefetch the slots of ptr: the live table's, and the freed table's when it is kept. */
+static void expect(const struct replay *r, uint64_t ptr)
+{
+    hmap_prefetch(&r->live, ptr);
+    if (r->track_freed)
+        hmap_prefetch(&r->freed, ptr);
+}
+
+void replay_expect(const struct replay *r, const struct trace_rec_hdr *h)
+{
+    switch (h->type) {
+    case TRACE_REC_ALLOC:
+        expect(r, ((const struct trace_rec_alloc *)h)->ptr);
+        break;
+    case TRACE_REC_FREE:
+        expect(r, ((const struct trace_rec_free *)h)->ptr);
+        break;
+    case TRACE_REC_REALLOC:
+        expect(r, ((const struct trace_rec_realloc *)h)->old_ptr);
+        expect(r, ((const struct trace_rec_realloc *)h)->new_ptr);
+        break;
+    default:
+        break;
+    }
+}
+
 const struct replay_block *replay_live(const struct replay *r, uint64_t ptr)
 {
     return hmap_get(&r->live, ptr);

@@ -98,6 +98,25 @@ int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, 
  */
 int replay_free(struct replay *r, uint64_t ptr, uint32_t stack);
 
+/*
+ * Event record h (ALLOC, FREE or REALLOC; others are ignored) will be replayed soon: start
+ * loading the table slots of its addresses. A replay of a live set larger than the cache
+ * otherwise waits on memory at nearly every event.
+ */
+void replay_expect(const struct replay *r, const struct trace_rec_hdr *h);
+
+/* Bytes of tables from which replay_expect pays for itself (about a core's L2 cache). */
+#define REPLAY_EXPECT_BYTES (1u << 20)
+
+/* 1 when the tables an event touches are REPLAY_EXPECT_BYTES or more. */
+static inline int replay_expect_pays(const struct replay *r)
+{
+    size_t bytes = r->live.cap * r->live.stride;
+    if (r->track_freed)
+        bytes += r->freed.cap * r->freed.stride;
+    return bytes >= REPLAY_EXPECT_BYTES;
+}
+
 /* The live block starting at ptr, or NULL. */
 const struct replay_block *replay_live(const struct replay *r, uint64_t ptr);
 
