@@ -1,7 +1,9 @@
 /*
  * analyze_trace() and the process object (analyze.h): reads a trace with the reader,
  * hands each record to replay (events) or the symbolizer (modules, stacks), then orders
- * the leaks and symbolises their stacks. Owns the struct analyze_process it returns and
+ * the leaks and symbolises their stacks. A trace is read once without remembering every
+ * release; only when it holds an invalid free (which an earlier release may turn into a
+ * double free) is it read again with them. Owns the struct analyze_process it returns and
  * everything it points to. Never prints, never exits.
  */
 #include "analyze/analyze.h"
@@ -32,6 +34,20 @@ struct analysis {
     const char **argv;
 };
 
+/* Event records held back while the replay's slots for their addresses are fetched. */
+#define QUEUE_RECORDS 16
+
+/* An event record waiting in the queue: its known fields, and where it ended. */
+struct queued {
+    union {
+        struct trace_rec_hdr h;
+        struct trace_rec_alloc al;
+        struct trace_rec_free fr;
+        struct trace_rec_realloc re;
+    } rec;
+    uint64_t end; /* reader_stop_offset() just after it: an error in it is reported there */
+};
+
 /* State while the records stream by. */
 struct run {
     struct analysis *a;
@@ -48,6 +64,8 @@ struct run {
     int check_signal; /* the signal of a CHECK record whose scan has not begun, or 0 */
     int scan_signal;  /* the signal that asked for the scan being read, or 0 */
     uint64_t scan_ns; /* when the scan being read started (CLOCK_MONOTONIC) */
+    struct queued queue[QUEUE_RECORDS]; /* events read, not yet applied, in order */
+    size_t nqueued;
 };
 
 static void note_time(struct run *run, uint64_t ns)
@@ -183,8 +201,7 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
     case TRACE_REC_PROCESS:
         return on_process(run, (const void *)h);
     case TRACE_REC_MODULES_BEGIN:
-        symbolize_modules_begin(run->a->sym);
-        return 0;
+        return symbolize_modules_begin(run->a->sym);
     case TRACE_REC_MODULE:
         return on_module(run, (const void *)h);
     case TRACE_REC_STACK:
@@ -210,6 +227,9 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         on_check(run, (const void *)h);
         return 0;
     case TRACE_REC_ERROR:
+        /* an invalid free may be a double free the releases explain: read again with them */
+        if (h->aux == ERR_INVALID_FREE && !run->replay.track_freed)
+            return -EAGAIN;
         note_time(run, ((const struct trace_rec_error *)h)->time_ns);
         return errors_add(&run->errors, &run->replay, (const void *)h, run->secret);
     case TRACE_REC_SAMPLE:
@@ -721,19 +741,68 @@ static struct analysis *analysis_new(const char *path, const struct analyze_opts
     return a;
 }
 
-/* Stream every record through apply(); 0, or -errno with err filled. */
+/* An apply() failure of the record that ended at byte end: err filled unless -EAGAIN. */
+static int failed(int rc, uint64_t end, struct analyze_error *err)
+{
+    if (rc == -EAGAIN)
+        return rc;
+    snprintf(err->message, sizeof(err->message), "out of memory");
+    err->offset = (int64_t)end;
+    return -ENOMEM;
+}
+
+/* Apply the queued events in order. */
+static int drain(struct run *run, struct analyze_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < run->nqueued && rc == 0; i++) {
+        if ((rc = apply(run, &run->queue[i].rec.h)) < 0)
+            rc = failed(rc, run->queue[i].end, err);
+    }
+    run->nqueued = 0;
+    return rc;
+}
+
+/* Queue event h (its known fields) and prefetch what it will touch; drain a full queue. */
+static int enqueue(struct run *run, const struct trace_rec_hdr *h, uint64_t end,
+                   struct analyze_error *err)
+{
+    struct queued *q = &run->queue[run->nqueued++];
+    memcpy(&q->rec, h, h->size < sizeof(q->rec) ? h->size : sizeof(q->rec));
+    q->end = end;
+    replay_expect(&run->replay, h);
+    return run->nqueued == QUEUE_RECORDS ? drain(run, err) : 0;
+}
+
+static int is_event(const struct trace_rec_hdr *h)
+{
+    return h->type == TRACE_REC_ALLOC || h->type == TRACE_REC_FREE ||
+           h->type == TRACE_REC_REALLOC;
+}
+
+/*
+ * Stream every record through apply(), in order; once the replay's tables outgrow the
+ * cache, events a few records late so that the memory they need is on its way (with small
+ * tables the queue would cost more than the misses it hides). 0, -EAGAIN when the
+ * releases must be kept (then nothing is filled), or -errno with err filled.
+ */
 static int read_all(struct run *run, struct reader *r, struct analyze_error *err)
 {
     const struct trace_rec_hdr *h;
-    int rc;
+    int rc, queueing = 0;
     while ((rc = reader_next(r, &h, err)) > 0) {
-        if (apply(run, h) < 0) {
-            snprintf(err->message, sizeof(err->message), "out of memory");
-            err->offset = (int64_t)reader_stop_offset(r);
-            return -ENOMEM;
+        if (queueing && is_event(h)) {
+            if ((rc = enqueue(run, h, reader_stop_offset(r), err)) < 0)
+                return rc;
+            continue;
         }
+        if (run->nqueued && (rc = drain(run, err)) < 0)
+            return rc;
+        if ((rc = apply(run, h)) < 0)
+            return failed(rc, reader_stop_offset(r), err);
+        queueing = queueing || (is_event(h) && replay_expect_pays(&run->replay));
     }
-    return rc;
+    return rc == 0 ? drain(run, err) : rc;
 }
 
 static int finish(struct run *run, struct reader *r, struct analyze_error *err)
@@ -775,17 +844,15 @@ static int finish(struct run *run, struct reader *r, struct analyze_error *err)
     return rc;
 }
 
-int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
-                  struct analyze_error *err)
+/*
+ * One reading of the trace, keeping the releases (for double frees) when track_freed.
+ * -EAGAIN when the trace needs them and track_freed is 0.
+ */
+static int analyze_pass(const char *path, const struct analyze_opts *opts, int track_freed,
+                        struct analyze_process **out, struct analyze_error *err)
 {
-    static const struct analyze_opts defaults;
     struct reader r;
     struct run run = {0};
-    if (!opts)
-        opts = &defaults;
-    err->message[0] = '\0';
-    err->offset = -1;
-    *out = NULL;
     int rc = reader_open(&r, path, err);
     if (rc == 0 && !(run.a = analysis_new(path, opts))) {
         snprintf(err->message, sizeof(err->message), "out of memory");
@@ -793,6 +860,7 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     }
     replay_init(&run.replay);
     run.replay.track_sites = opts->allocated;
+    run.replay.track_freed = track_freed;
     run.opts = opts;
     if (rc == 0 && opts->timeline > 0 && timeline_init(&run.timeline, (size_t)opts->timeline) < 0) {
         snprintf(err->message, sizeof(err->message), "out of memory");
@@ -818,6 +886,22 @@ int analyze_trace(const char *path, const struct analyze_opts *opts, struct anal
     }
     *out = &run.a->pub;
     return 0;
+}
+
+int analyze_trace(const char *path, const struct analyze_opts *opts, struct analyze_process **out,
+                  struct analyze_error *err)
+{
+    static const struct analyze_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    err->message[0] = '\0';
+    err->offset = -1;
+    *out = NULL;
+    /* most traces have no invalid free: they are read once, without the freed table */
+    int rc = analyze_pass(path, opts, 0, out, err);
+    if (rc == -EAGAIN)
+        rc = analyze_pass(path, opts, 1, out, err);
+    return rc;
 }
 
 void analyze_process_set_end(struct analyze_process *p, enum analyze_end end, int status,

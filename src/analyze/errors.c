@@ -54,15 +54,15 @@ static void take_block(struct trace_rec_error *rec, const struct replay_block *b
 static void explain_invalid(struct error_entry *en, const struct replay *r)
 {
     struct trace_rec_error *rec = &en->rec;
-    const struct replay_block *b = replay_freed(r, rec->ptr);
-    if (b) {
+    struct replay_block freed;
+    if (replay_freed(r, rec->ptr, &freed)) {
         rec->h.aux = ERR_DOUBLE_FREE;
-        take_block(rec, b);
-        rec->free_stack = b->free_stack;
+        take_block(rec, &freed);
+        rec->free_stack = freed.free_stack;
         return;
     }
     uint64_t start;
-    b = replay_containing(r, rec->ptr, &start);
+    const struct replay_block *b = replay_containing(r, rec->ptr, &start);
     if (b) {
         en->inside = 1;
         en->block = start;

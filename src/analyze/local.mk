@@ -14,7 +14,9 @@ libhwanalyze_la_SOURCES = \
 	src/analyze/leakorder.h src/analyze/leakorder.c \
 	src/analyze/errors.h src/analyze/errors.c \
 	src/analyze/pools.h src/analyze/pools.c \
+	src/analyze/modmap.h src/analyze/modmap.c \
 	src/analyze/symbolize.h src/analyze/symbolize.c \
+	src/analyze/symindex.h src/analyze/symindex.c \
 	src/analyze/suppress.h src/analyze/suppress.c \
 	src/analyze/report_text.c src/analyze/report_json.c src/analyze/report_json.h \
 	src/analyze/report_flame.c src/analyze/report_flame.h \

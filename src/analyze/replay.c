@@ -14,7 +14,7 @@ void replay_init(struct replay *r)
 {
     memset(r, 0, sizeof(*r));
     hmap_init(&r->live, sizeof(struct replay_block));
-    hmap_init(&r->freed, sizeof(struct replay_block));
+    hmap_init(&r->freed, sizeof(struct replay_release));
     hmap_init(&r->sites, sizeof(struct replay_site));
 }
 
@@ -67,7 +67,6 @@ static int insert(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack,
     b->size = size;
     b->stack = stack;
     b->kind = kind;
-    hmap_remove(&r->freed, ptr, NULL);
     r->live_bytes += size;
     if (r->live_bytes > r->sum.peak_bytes) {
         r->sum.peak_bytes = r->live_bytes;
@@ -116,12 +115,13 @@ static int release(struct replay *r, uint64_t ptr, uint32_t stack, int by_free)
     if (by_free && r->track_sites)
         count_temporary(r, ptr, &old);
     r->sum.frees++;
-    int created;
-    struct replay_block *f = hmap_put(&r->freed, ptr, &created);
+    if (!r->track_freed)
+        return 0;
+    struct replay_release *f = hmap_put(&r->freed, ptr, NULL);
     if (!f)
         return -ENOMEM;
-    *f = old;
-    f->free_stack = stack;
+    *f = (struct replay_release){
+        .size = old.size, .stack = old.stack, .free_stack = stack, .kind = old.kind};
     return 0;
 }
 
@@ -130,14 +130,47 @@ int replay_free(struct replay *r, uint64_t ptr, uint32_t stack)
     return release(r, ptr, stack, 1);
 }
 
+/* Prefetch the slots of ptr: the live table's, and the freed table's when it is kept. */
+static void expect(const struct replay *r, uint64_t ptr)
+{
+    hmap_prefetch(&r->live, ptr);
+    if (r->track_freed)
+        hmap_prefetch(&r->freed, ptr);
+}
+
+void replay_expect(const struct replay *r, const struct trace_rec_hdr *h)
+{
+    switch (h->type) {
+    case TRACE_REC_ALLOC:
+        expect(r, ((const struct trace_rec_alloc *)h)->ptr);
+        break;
+    case TRACE_REC_FREE:
+        expect(r, ((const struct trace_rec_free *)h)->ptr);
+        break;
+    case TRACE_REC_REALLOC:
+        expect(r, ((const struct trace_rec_realloc *)h)->old_ptr);
+        expect(r, ((const struct trace_rec_realloc *)h)->new_ptr);
+        break;
+    default:
+        break;
+    }
+}
+
 const struct replay_block *replay_live(const struct replay *r, uint64_t ptr)
 {
     return hmap_get(&r->live, ptr);
 }
 
-const struct replay_block *replay_freed(const struct replay *r, uint64_t ptr)
+/* A release is stale once the address is live again: allocations never touch the freed
+ * table, so the hot path pays for one table, not two. */
+int replay_freed(const struct replay *r, uint64_t ptr, struct replay_block *out)
 {
-    return hmap_get(&r->freed, ptr);
+    const struct replay_release *f = hmap_get(&r->freed, ptr);
+    if (!f || hmap_get(&r->live, ptr))
+        return 0;
+    *out = (struct replay_block){
+        .size = f->size, .stack = f->stack, .kind = f->kind, .free_stack = f->free_stack};
+    return 1;
 }
 
 const struct replay_block *replay_containing(const struct replay *r, uint64_t addr,

@@ -14,7 +14,7 @@
 #include "analyze/hmap.h"
 #include "trace/format.h"
 
-/* One block: live, or (in replay.freed) released and not reused since. */
+/* One block: live, or (replay_freed) released and not reused since. */
 struct replay_block {
     uint64_t size;        /* bytes requested */
     uint32_t stack;       /* allocation stack id */
@@ -24,15 +24,29 @@ struct replay_block {
     uint64_t holder;      /* indirectly lost: the definitely lost block holding it, or 0 */
 };
 
+/*
+ * The last release at an address, kept small: the freed table holds one per address the
+ * heap ever released, and a table larger than the cache costs a miss per access.
+ */
+struct replay_release {
+    uint64_t size;       /* bytes requested */
+    uint32_t stack;      /* allocation stack id */
+    uint32_t free_stack; /* release stack id */
+    uint32_t kind;       /* enum trace_kind of the allocation */
+};
+
 struct replay {
     struct hmap live;           /* address -> struct replay_block */
-    struct hmap freed;          /* address -> struct replay_block released there last */
+    struct hmap freed;          /* address -> struct replay_release, the last one there; stale
+                                   while the address is live again (replay_freed checks) */
     uint64_t live_bytes;        /* sum of requested sizes of live blocks */
     struct analyze_summary sum; /* allocations, frees, peak, unknown/implicit frees */
     int scanned;                /* a complete leak scan was read */
     int grouped;                /* the scan being read is LEAKSCAN_GROUPED */
     uint64_t last_definite;     /* its last definitely lost entry so far, or 0 */
     int track_sites;            /* 1: keep `sites` (set before the first event) */
+    int track_freed;            /* 1: keep releases for replay_freed (set before the first
+                                   event); the freed table is most of a replay's cost */
     struct hmap sites;          /* stack id + 1 -> struct replay_site, every allocation */
     uint64_t peak_epoch;        /* track_sites: how many times the peak rose */
     uint64_t last_alloc;        /* track_sites: address of the latest allocation, or 0 */
@@ -78,17 +92,39 @@ void replay_fini(struct replay *r);
 int replay_alloc(struct replay *r, uint64_t ptr, uint64_t size, uint32_t stack, unsigned kind);
 
 /*
- * ptr was released by stack; a ptr not live is counted in sum.unknown_frees. The block is
- * remembered in r->freed (until an allocation reuses the address) so that a later error
- * can name its allocation and release. 0, or -ENOMEM.
+ * ptr was released by stack; a ptr not live is counted in sum.unknown_frees. With
+ * track_freed, the block is remembered (replay_freed, until an allocation reuses the
+ * address) so that a later error can name its allocation and release. 0, or -ENOMEM.
  */
 int replay_free(struct replay *r, uint64_t ptr, uint32_t stack);
+
+/*
+ * Event record h (ALLOC, FREE or REALLOC; others are ignored) will be replayed soon: start
+ * loading the table slots of its addresses. A replay of a live set larger than the cache
+ * otherwise waits on memory at nearly every event.
+ */
+void replay_expect(const struct replay *r, const struct trace_rec_hdr *h);
+
+/* Bytes of tables from which replay_expect pays for itself (about a core's L2 cache). */
+#define REPLAY_EXPECT_BYTES (1u << 20)
+
+/* 1 when the tables an event touches are REPLAY_EXPECT_BYTES or more. */
+static inline int replay_expect_pays(const struct replay *r)
+{
+    size_t bytes = r->live.cap * r->live.stride;
+    if (r->track_freed)
+        bytes += r->freed.cap * r->freed.stride;
+    return bytes >= REPLAY_EXPECT_BYTES;
+}
 
 /* The live block starting at ptr, or NULL. */
 const struct replay_block *replay_live(const struct replay *r, uint64_t ptr);
 
-/* The freed block last released at ptr (not reused since), or NULL. */
-const struct replay_block *replay_freed(const struct replay *r, uint64_t ptr);
+/*
+ * The block last released at ptr when no allocation reused the address since: 1 and *out
+ * (size, stack, kind, free_stack; no leak class), else 0 (always 0 without track_freed).
+ */
+int replay_freed(const struct replay *r, uint64_t ptr, struct replay_block *out);
 
 /*
  * The live block that contains addr (start <= addr < start + size, or addr == start for

@@ -39,6 +39,13 @@ size_t report_json_utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1 for a byte written as it is (printable ASCII that needs no escape). */
+static int plain(unsigned char c, int html_safe)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' &&
+           !(html_safe && (c == '<' || c == '>' || c == '&'));
+}
+
 void report_json_string(FILE *out, const char *str, int html_safe)
 {
     if (!str) {
@@ -50,10 +57,16 @@ void report_json_string(FILE *out, const char *str, int html_safe)
     fputc('"', out);
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
+        size_t run = i;
+        while (run < n && plain(s[run], html_safe))
+            run++;
+        if (run > i) { /* the common case: a path or a name, in one write */
+            fwrite(s + i, 1, run - i, out);
+            i = run;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             fprintf(out, "\\%c", c);
-        } else if (c < 0x20 || c == 0x7f || (html_safe && strchr("<>&", c))) {
-            fprintf(out, "\\u%04x", c);
         } else if (c >= 0x80) {
             size_t len = report_json_utf8_len(s + i, n - i);
             if (len == 0) {
@@ -65,7 +78,7 @@ void report_json_string(FILE *out, const char *str, int html_safe)
             i += len;
             continue;
         } else {
-            fputc(c, out);
+            fprintf(out, "\\u%04x", c);
         }
         i++;
     }

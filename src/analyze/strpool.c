@@ -10,6 +10,8 @@
 
 /* Bytes of a regular chunk; larger strings get a chunk of their own. */
 #define STRPOOL_CHUNK 16384
+/* Alignment of strpool_alloc's blocks (chunk data starts 8-aligned: it follows 3 words). */
+#define STRPOOL_ALIGN 8
 
 struct strpool_chunk {
     struct strpool_chunk *next;
@@ -31,26 +33,40 @@ void strpool_fini(struct strpool *p)
     }
 }
 
-char *strpool_copy(struct strpool *p, const void *s, size_t n)
+/* n bytes at a multiple of align in the newest chunk (or a new one); NULL when out of memory. */
+static void *take(struct strpool *p, size_t n, size_t align)
 {
     struct strpool_chunk *c = p->head;
-    if (!c || c->cap - c->used < n + 1) {
-        size_t cap = n + 1 > STRPOOL_CHUNK ? n + 1 : STRPOOL_CHUNK;
+    size_t at = c ? (c->used + align - 1) / align * align : 0;
+    if (!c || at > c->cap || c->cap - at < n) {
+        size_t cap = n > STRPOOL_CHUNK ? n : STRPOOL_CHUNK;
         c = malloc(sizeof(*c) + cap);
         if (!c) {
             errno = ENOMEM;
             return NULL;
         }
-        c->used = 0;
         c->cap = cap;
         c->next = p->head;
         p->head = c;
+        at = 0;
     }
-    char *out = c->data + c->used;
+    c->used = at + n;
+    return c->data + at;
+}
+
+char *strpool_copy(struct strpool *p, const void *s, size_t n)
+{
+    char *out = take(p, n + 1, 1);
+    if (!out)
+        return NULL;
     memcpy(out, s, n);
     out[n] = '\0';
-    c->used += n + 1;
     return out;
+}
+
+void *strpool_alloc(struct strpool *p, size_t n)
+{
+    return take(p, n, STRPOOL_ALIGN);
 }
 
 const char *strpool_dup(struct strpool *p, const char *s)

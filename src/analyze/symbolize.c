@@ -1,12 +1,13 @@
 /*
  * Symbolizer (symbolize.h). Owns the module records of every map generation, the raw
- * stacks bound to those modules, one libdw session (Dwfl) per distinct module, the cache
- * of symbolised addresses and all strings handed out. Modules of different generations
- * may overlap in address, so each Dwfl reports exactly one module: a lookup can never land
- * in the wrong generation's file.
+ * stacks with their place in the map history, one libdw session (Dwfl) per distinct
+ * module, the cache of symbolised addresses and all strings handed out. Modules of
+ * different generations may overlap in address, so each Dwfl reports exactly one module:
+ * a lookup can never land in the wrong generation's file.
  *
- *   STACK record --bind (current map)--> raw frames {address, module index}
- *   symbolize_stack --per module cache--> analyze_frame[] (inline chain, innermost first)
+ *   STACK record --(map position now)--> raw stack {addresses, modmap_pos}
+ *   symbolize_stack --modmap_find, per module cache--> analyze_frame[] (inline chain,
+ *                                                      innermost first)
  */
 #include "analyze/symbolize.h"
 
@@ -20,7 +21,9 @@
 #include <sys/stat.h>
 
 #include "analyze/hmap.h"
+#include "analyze/modmap.h"
 #include "analyze/strpool.h"
+#include "analyze/symindex.h"
 
 /* libstdc++'s demangler (we link -lstdc++ and stay C). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -40,8 +43,9 @@ struct sym_module {
     int state;   /* 0 not opened yet, 1 open, -1 cannot symbolise */
     Dwfl *dwfl;  /* session reporting just this module */
     Dwfl_Module *mod;
-    struct hmap cache;  /* return address -> struct cached */
-    long next_same_key; /* next module with the same identity hash, or -1 */
+    struct symindex *symbols; /* its symbol table indexed, or NULL: ask libdw */
+    struct hmap cache;        /* return address -> struct cached */
+    long next_same_key;       /* next module with the same identity hash, or -1 */
 };
 
 /* Where a symbolised address's frames sit in the frame pool. */
@@ -49,22 +53,13 @@ struct cached {
     uint32_t first, count;
 };
 
-/* A module of the current map; start is copied so sorting needs no other context. */
-struct mapped {
-    uint64_t start; /* lowest mapped address */
-    long module;    /* index in modules */
-};
-
-struct raw_frame {
-    uint64_t address; /* return address */
-    long module;      /* index in modules, or NO_MODULE */
-};
-
+/* A STACK record as read; its frames are looked up only when it is reported. */
 struct sym_stack {
     struct analyze_stack out; /* symbolised frames once done */
     int done;
-    size_t depth;
-    struct raw_frame raw[];
+    struct modmap_pos map; /* the module map when the record was read */
+    uint32_t depth;
+    uint64_t address[]; /* depth return addresses, innermost first */
 };
 
 struct symbolize {
@@ -72,11 +67,9 @@ struct symbolize {
     struct strpool strings;
     struct sym_module *modules;
     size_t nmodules, modules_cap;
-    struct hmap module_ids; /* identity hash -> first module index (long) */
-    struct mapped *current; /* the current map, sorted by start when current_sorted */
-    size_t ncurrent, current_cap;
-    int current_sorted;
-    struct hmap stacks;         /* stack id -> struct sym_stack * */
+    struct hmap module_ids;     /* identity hash -> first module index (long) */
+    struct modmap maps;         /* map generations: module indexes by address */
+    struct hmap stacks;         /* stack id -> struct sym_stack * (in strings) */
     struct analyze_frame *pool; /* symbolised frames, by struct cached */
     size_t npool, pool_cap;
 };
@@ -97,11 +90,14 @@ struct symbolize *symbolize_new(const struct analyze_opts *opts)
     strpool_init(&s->strings);
     hmap_init(&s->module_ids, sizeof(long));
     hmap_init(&s->stacks, sizeof(struct sym_stack *));
+    modmap_init(&s->maps);
     return s;
 }
 
 static void module_close(struct sym_module *m)
 {
+    symindex_free(m->symbols);
+    m->symbols = NULL;
     if (m->dwfl)
         dwfl_end(m->dwfl);
     m->dwfl = NULL;
@@ -125,15 +121,13 @@ void symbolize_free(struct symbolize *s)
     }
     size_t pos = 0;
     struct sym_stack **st;
-    while ((st = hmap_next(&s->stacks, &pos, NULL))) {
+    while ((st = hmap_next(&s->stacks, &pos, NULL)))
         free((*st)->out.frames);
-        free(*st);
-    }
     hmap_fini(&s->stacks);
     hmap_fini(&s->module_ids);
     strpool_fini(&s->strings);
     free(s->modules);
-    free(s->current);
+    modmap_fini(&s->maps);
     free(s->pool);
     free(s);
 }
@@ -154,10 +148,9 @@ static int reserve(void *array, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-void symbolize_modules_begin(struct symbolize *s)
+int symbolize_modules_begin(struct symbolize *s)
 {
-    s->ncurrent = 0;
-    s->current_sorted = 1;
+    return modmap_begin(&s->maps);
 }
 
 /* FNV-1a of the path mixed with the base: a module's identity hash (never 0). */
@@ -231,39 +224,7 @@ int symbolize_module_add(struct symbolize *s, uint64_t base, uint64_t start, uin
         else
             s->modules[last].next_same_key = i;
     }
-    if (reserve(&s->current, &s->current_cap, s->ncurrent + 1, sizeof(*s->current)) < 0)
-        return -ENOMEM;
-    s->current[s->ncurrent++] = (struct mapped){.start = start, .module = i};
-    s->current_sorted = 0;
-    return 0;
-}
-
-static int by_start(const void *a, const void *b)
-{
-    uint64_t x = ((const struct mapped *)a)->start, y = ((const struct mapped *)b)->start;
-    return x < y ? -1 : x > y;
-}
-
-/* The module of the current map covering address, or NO_MODULE. */
-static long module_at(struct symbolize *s, uint64_t address)
-{
-    if (!s->current_sorted) {
-        if (s->ncurrent > 1)
-            qsort(s->current, s->ncurrent, sizeof(*s->current), by_start);
-        s->current_sorted = 1;
-    }
-    size_t lo = 0, hi = s->ncurrent; /* first index whose start > address */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->current[mid].start <= address)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return NO_MODULE;
-    long i = s->current[lo - 1].module;
-    return address < s->modules[i].end ? i : NO_MODULE;
+    return modmap_add(&s->maps, start, end, i);
 }
 
 /* Key of a stack id in s->stacks: ids are >= 1, the empty stack 0 sits above them all. */
@@ -280,20 +241,14 @@ int symbolize_stack_add(struct symbolize *s, uint32_t id, const uint64_t *addrs,
         return -ENOMEM;
     if (!created)
         return 0;
-    struct sym_stack *st = calloc(1, sizeof(*st) + depth * sizeof(st->raw[0]));
+    struct sym_stack *st = strpool_alloc(&s->strings, sizeof(*st) + depth * sizeof(uint64_t));
     if (!st) {
         hmap_remove(&s->stacks, stack_key(id), NULL);
         return -ENOMEM;
     }
-    st->out.id = id;
-    st->depth = depth;
-    for (size_t i = 0; i < depth; i++) {
-        uint64_t a;
-        memcpy(&a, addrs + i, sizeof(a));
-        st->raw[i].address = a;
-        /* a return address may sit just past its caller's module: look up the call */
-        st->raw[i].module = a ? module_at(s, a - 1) : NO_MODULE;
-    }
+    *st = (struct sym_stack){.out.id = id, .map = modmap_now(&s->maps), .depth = (uint32_t)depth};
+    if (depth)
+        memcpy(st->address, addrs, depth * sizeof(uint64_t));
     *slot = st;
     return 0;
 }
@@ -335,8 +290,20 @@ static int module_open(struct sym_module *m)
         m->state = -1;
         return 0;
     }
+    m->symbols = symindex_build(m->mod);
     m->state = 1;
     return 1;
+}
+
+/* The ELF symbol naming pc in m (open), as dwfl_module_addrinfo chooses it; NULL if none. */
+static const char *symbol_at(const struct sym_module *m, GElf_Addr pc)
+{
+    const char *name;
+    if (m->symbols && symindex_lookup(m->symbols, m->mod, pc, &name))
+        return name;
+    GElf_Off offset;
+    GElf_Sym sym;
+    return dwfl_module_addrinfo(m->mod, pc, &offset, &sym, NULL, NULL, NULL);
 }
 
 /*
@@ -475,10 +442,8 @@ static int resolve(struct symbolize *s, struct sym_module *m, uint64_t address, 
     if (s->opts.addresses_only || !module_open(m)) {
         rc = push(s, &f);
     } else {
-        GElf_Addr pc = address - 1, offset;
-        GElf_Sym sym;
-        const char *symbol = dwfl_module_addrinfo(m->mod, pc, &offset, &sym, NULL, NULL, NULL);
-        rc = resolve_dwarf(s, m, f, pc, symbol);
+        GElf_Addr pc = address - 1;
+        rc = resolve_dwarf(s, m, f, pc, symbol_at(m, pc));
     }
     if (rc < 0) {
         hmap_remove(&m->cache, address, NULL);
@@ -517,19 +482,20 @@ static int symbolize_raw(struct symbolize *s, struct sym_stack *st)
 {
     size_t cap = 0;
     for (size_t i = 0; i < st->depth; i++) {
-        const struct raw_frame *r = &st->raw[i];
-        if (r->module == NO_MODULE) {
-            struct analyze_frame f = {.address = r->address};
+        uint64_t a = st->address[i];
+        /* a return address may sit just past its caller's module: look up the call */
+        long module = a ? modmap_find(&s->maps, st->map, a - 1) : NO_MODULE;
+        if (module == NO_MODULE) {
+            struct analyze_frame f = {.address = a};
             if (append(&st->out, &cap, &f, 1) < 0)
                 return -ENOMEM;
             continue;
         }
-        struct sym_module *m = &s->modules[r->module];
+        struct sym_module *m = &s->modules[module];
         if (m->is_shim && !s->opts.show_shim_frames)
             continue;
         struct cached c;
-        if (resolve(s, m, r->address, &c) < 0 ||
-            append(&st->out, &cap, s->pool + c.first, c.count) < 0)
+        if (resolve(s, m, a, &c) < 0 || append(&st->out, &cap, s->pool + c.first, c.count) < 0)
             return -ENOMEM;
     }
     if (!s->opts.show_below_main)

@@ -22,8 +22,8 @@ struct symbolize *symbolize_new(const struct analyze_opts *opts);
 /* Free it and every stack, frame and string it handed out. NULL is fine. */
 void symbolize_free(struct symbolize *s);
 
-/* A MODULES_BEGIN record: the modules added so far are no longer mapped. */
-void symbolize_modules_begin(struct symbolize *s);
+/* A MODULES_BEGIN record: the modules added so far are no longer mapped. 0, or -ENOMEM. */
+int symbolize_modules_begin(struct symbolize *s);
 
 /*
  * A MODULE record: path (path_len bytes, no NUL) loaded with bias base over [start, end);
@@ -34,7 +34,7 @@ int symbolize_module_add(struct symbolize *s, uint64_t base, uint64_t start, uin
                          size_t build_id_len);
 
 /*
- * A STACK record: id and its depth return addresses (innermost first), bound now to the
+ * A STACK record: id and its depth return addresses (innermost first), tied now to the
  * current module map. A second definition of an id is ignored. 0, or -ENOMEM.
  */
 int symbolize_stack_add(struct symbolize *s, uint32_t id, const uint64_t *addrs, size_t depth);

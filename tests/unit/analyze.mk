@@ -1,7 +1,8 @@
 # Unit tests of src/analyze (one Check suite per module), on traces written by the
 # test-only tracegen, plus the golden traces of tests/data (one per format version).
 ANALYZE_CHECKS = tests/unit/check_hmap tests/unit/check_reader tests/unit/check_replay \
-	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_report \
+	tests/unit/check_analyze tests/unit/check_symbolize tests/unit/check_symindex \
+	tests/unit/check_modmap tests/unit/check_report \
 	tests/unit/check_golden tests/unit/check_runtime \
 	tests/unit/check_errors tests/unit/check_blockhdr tests/unit/check_suppress \
 	tests/unit/check_timeline tests/unit/check_pools tests/unit/check_pprof \
@@ -38,6 +39,16 @@ tests_unit_check_symbolize_SOURCES = tests/unit/check_symbolize.c tests/unit/sym
 	tests/unit/symtarget.h $(TRACEGEN)
 tests_unit_check_symbolize_CFLAGS = $(ANALYZE_TEST_CFLAGS) -g
 tests_unit_check_symbolize_LDADD = $(ANALYZE_TEST_LIBS) $(DL_LIBS)
+
+# The symbol index against libdw's own answer, on this program (with assembly labels of
+# its own) and on libc.
+tests_unit_check_symindex_SOURCES = tests/unit/check_symindex.c
+tests_unit_check_symindex_CFLAGS = $(ANALYZE_TEST_CFLAGS) $(DW_CFLAGS)
+tests_unit_check_symindex_LDADD = $(ANALYZE_TEST_LIBS) $(DW_LIBS) $(DL_LIBS)
+
+tests_unit_check_modmap_SOURCES = tests/unit/check_modmap.c
+tests_unit_check_modmap_CFLAGS = $(ANALYZE_TEST_CFLAGS)
+tests_unit_check_modmap_LDADD = $(ANALYZE_TEST_LIBS)
 
 tests_unit_check_report_SOURCES = tests/unit/check_report.c
 tests_unit_check_report_CFLAGS = $(ANALYZE_TEST_CFLAGS)

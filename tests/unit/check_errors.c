@@ -6,6 +6,7 @@
  */
 #include "check_run.h"
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,11 @@ START_TEST(test_invalid_free_upgraded_to_double_free)
     ck_assert_uint_eq(x->size, 100);
     ck_assert_uint_eq(x->alloc->id, 1);
     ck_assert_uint_eq(x->freed->id, 2);
+    /* the trace was read again to keep the releases: nothing counted twice */
+    ck_assert_uint_eq(p->nerrors, 1);
+    ck_assert_uint_eq(p->summary.errors, 1);
+    ck_assert_uint_eq(p->summary.allocations, 1);
+    ck_assert_uint_eq(p->summary.frees, 1);
     analyze_process_free(p);
 }
 END_TEST
@@ -120,6 +126,48 @@ START_TEST(test_invalid_free_inside_a_block)
     ck_assert_uint_eq(x->alloc->id, 1); /* the block it points into */
     ck_assert_str_eq(x->message, "invalid free(): 0x3008 is 8 bytes inside a block of 100 bytes");
     ck_assert_uint_eq(p->summary.leaked_bytes, 100); /* the block itself was never freed */
+    analyze_process_free(p);
+}
+END_TEST
+
+/*
+ * The same with a live set larger than the cache, where the analyzer replays events a few
+ * records late (prefetching): each error still sees the replay exactly at its point,
+ * whatever the number of events waiting when it comes.
+ */
+START_TEST(test_errors_amid_a_large_live_set)
+{
+    enum { BLOCKS = 40000, REUSED = 40 };
+    const uint64_t base = 0x10000000;
+    for (uint64_t i = 0; i < BLOCKS; i++)
+        tracegen_alloc(&g, KIND_MALLOC, base + 64 * i, 32, 1);
+    for (uint64_t i = 0; i < BLOCKS; i += 2)
+        tracegen_free_stack(&g, KIND_MALLOC, base + 64 * i, 2);
+    struct trace_rec_error twice = error(ERR_INVALID_FREE, base + 64 * 10, 3);
+    tracegen_error(&g, &twice);
+    uint64_t inside[REUSED];
+    for (uint32_t j = 0; j < REUSED; j++) { /* after 1, 2, 3, ... events */
+        for (uint64_t k = 0; k <= j; k++)
+            tracegen_alloc(&g, KIND_MALLOC, base + 64 * (100 + 2 * (j * REUSED + k)), 48, 4);
+        inside[j] = base + 64 * (100 + 2 * (j * REUSED + j)) + 8; /* the latest block */
+        struct trace_rec_error e = error(ERR_INVALID_FREE, inside[j], 100 + j);
+        tracegen_error(&g, &e);
+    }
+    struct analyze_process *p = analyze();
+    ck_assert_uint_eq(p->nerrors, 1 + REUSED);
+    ck_assert_str_eq(p->errors[0].kind, "double_free");
+    ck_assert_uint_eq(p->errors[0].size, 32);
+    ck_assert_uint_eq(p->errors[0].alloc->id, 1);
+    ck_assert_uint_eq(p->errors[0].freed->id, 2);
+    for (uint32_t j = 0; j < REUSED; j++) {
+        char want[128];
+        snprintf(want, sizeof(want), "invalid free(): 0x%llx is 8 bytes inside a block of 48 bytes",
+                 (unsigned long long)inside[j]);
+        ck_assert_str_eq(p->errors[1 + j].message, want);
+        ck_assert_uint_eq(p->errors[1 + j].alloc->id, 4);
+    }
+    ck_assert_uint_eq(p->summary.allocations, BLOCKS + REUSED * (REUSED + 1) / 2);
+    ck_assert_uint_eq(p->summary.frees, BLOCKS / 2);
     analyze_process_free(p);
 }
 END_TEST
@@ -221,6 +269,7 @@ int main(void)
     tcase_add_test(tc, test_double_free_from_header);
     tcase_add_test(tc, test_invalid_free_upgraded_to_double_free);
     tcase_add_test(tc, test_invalid_free_inside_a_block);
+    tcase_add_test(tc, test_errors_amid_a_large_live_set);
     tcase_add_test(tc, test_invalid_free_of_nothing);
     tcase_add_test(tc, test_header_corruption_explained);
     tcase_add_test(tc, test_header_corruption_extreme_offset);

@@ -111,6 +111,53 @@ START_TEST(test_alloc_at_live_address)
 }
 END_TEST
 
+/*
+ * The last release at an address: known until the address is allocated again, replaced by
+ * a later release there, and only kept with track_freed.
+ */
+START_TEST(test_freed)
+{
+    struct replay r;
+    struct replay_block b;
+    replay_init(&r);
+    r.track_freed = 1;
+    ck_assert_int_eq(replay_alloc(&r, 0x1000, 10, 1, KIND_NEW), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 0);
+    ck_assert_int_eq(replay_free(&r, 0x1000, 2), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 1);
+    ck_assert_uint_eq(b.size, 10);
+    ck_assert_uint_eq(b.stack, 1);
+    ck_assert_uint_eq(b.free_stack, 2);
+    ck_assert_uint_eq(b.kind, KIND_NEW);
+    ck_assert_int_eq(replay_alloc(&r, 0x1000, 20, 3, KIND_MALLOC), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 0); /* reused: live again */
+    ck_assert_int_eq(replay_free(&r, 0x1000, 4), 0);
+    for (uint64_t i = 1; i <= 100; i++) { /* the table grows */
+        ck_assert_int_eq(replay_alloc(&r, 0x10000 + 16 * i, i, 5, KIND_MALLOC), 0);
+        ck_assert_int_eq(replay_free(&r, 0x10000 + 16 * i, 6), 0);
+    }
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 1);
+    ck_assert_uint_eq(b.size, 20);
+    ck_assert_uint_eq(b.stack, 3);
+    ck_assert_uint_eq(b.free_stack, 4);
+    ck_assert_uint_eq(b.kind, KIND_MALLOC);
+    for (uint64_t i = 1; i <= 100; i++) {
+        ck_assert_int_eq(replay_freed(&r, 0x10000 + 16 * i, &b), 1);
+        ck_assert_uint_eq(b.size, i);
+    }
+    ck_assert_int_eq(replay_alloc(&r, 0x1000, 30, 7, KIND_MALLOC), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x2000, &b), 0); /* never released */
+    replay_fini(&r);
+    replay_init(&r); /* without track_freed */
+    ck_assert_int_eq(replay_alloc(&r, 0x1000, 10, 1, KIND_NEW), 0);
+    ck_assert_int_eq(replay_free(&r, 0x1000, 2), 0);
+    ck_assert_int_eq(replay_freed(&r, 0x1000, &b), 0);
+    ck_assert_uint_eq(r.sum.frees, 1);
+    replay_fini(&r);
+}
+END_TEST
+
 START_TEST(test_groups)
 {
     struct replay r;
@@ -189,6 +236,7 @@ static Suite *replay_suite(void)
     tcase_add_test(tc, test_totals_and_peak);
     tcase_add_test(tc, test_realloc);
     tcase_add_test(tc, test_alloc_at_live_address);
+    tcase_add_test(tc, test_freed);
     tcase_add_test(tc, test_groups);
     tcase_add_test(tc, test_scan_classes);
     tcase_add_test(tc, test_no_leaks);
