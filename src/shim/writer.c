@@ -298,8 +298,17 @@ static void sample_rss(void)
                  NULL);
         return;
     }
-    next_sample = now + interval;
-    record_sample(now, rss);
+    /* Under the consumer lock, and only while the final drain has not happened: a sample
+     * committed after it would lie in the ring past the END record, torn once the ring is
+     * punched out of the file. The final drain sets `stopping` before it lets go. */
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&consumer_busy, &expected, 1))
+        return; /* a drain is running: sample on the next pass */
+    if (!atomic_load(&stopping)) {
+        next_sample = now + interval;
+        record_sample(now, rss);
+    }
+    atomic_store_explicit(&consumer_busy, 0, memory_order_release);
 }
 
 static void *writer_main(void *arg)
