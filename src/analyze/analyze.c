@@ -191,11 +191,9 @@ static void on_sample(struct run *run, const struct trace_rec_sample *r)
         timeline_add_rss(&run->timeline, r->time_ns, r->rss_bytes);
 }
 
-static int apply(struct run *run, const struct trace_rec_hdr *h)
+/* Any record but the events: rare, kept out of the events' path. */
+static __attribute__((noinline)) int apply_other(struct run *run, const struct trace_rec_hdr *h)
 {
-    const struct trace_rec_alloc *al = (const void *)h;
-    const struct trace_rec_free *fr = (const void *)h;
-    const struct trace_rec_realloc *re = (const void *)h;
     const struct trace_rec_stack *st = (const void *)h;
     switch (h->type) {
     case TRACE_REC_PROCESS:
@@ -206,17 +204,6 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         return on_module(run, (const void *)h);
     case TRACE_REC_STACK:
         return symbolize_stack_add(run->a->sym, st->id, (const uint64_t *)(st + 1), st->depth);
-    case TRACE_REC_ALLOC:
-        note_time(run, al->time_ns);
-        return sample(run, al->time_ns,
-                      replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux));
-    case TRACE_REC_FREE:
-        note_time(run, fr->time_ns);
-        return sample(run, fr->time_ns, replay_free(&run->replay, fr->ptr, fr->stack));
-    case TRACE_REC_REALLOC:
-        note_time(run, re->time_ns);
-        return sample(run, re->time_ns, replay_realloc(&run->replay, re->old_ptr, re->new_ptr,
-                                                       re->size, re->stack));
     case TRACE_REC_END:
         on_end(run, (const void *)h);
         return 0;
@@ -237,6 +224,28 @@ static int apply(struct run *run, const struct trace_rec_hdr *h)
         return 0;
     default: /* TRACE_REC_PAD and the pool records */
         return apply_pool(run, h);
+    }
+}
+
+static int apply(struct run *run, const struct trace_rec_hdr *h)
+{
+    const struct trace_rec_alloc *al = (const void *)h;
+    const struct trace_rec_free *fr = (const void *)h;
+    const struct trace_rec_realloc *re = (const void *)h;
+    switch (h->type) {
+    case TRACE_REC_ALLOC:
+        note_time(run, al->time_ns);
+        return sample(run, al->time_ns,
+                      replay_alloc(&run->replay, al->ptr, al->size, al->stack, h->aux));
+    case TRACE_REC_FREE:
+        note_time(run, fr->time_ns);
+        return sample(run, fr->time_ns, replay_free(&run->replay, fr->ptr, fr->stack));
+    case TRACE_REC_REALLOC:
+        note_time(run, re->time_ns);
+        return sample(run, re->time_ns, replay_realloc(&run->replay, re->old_ptr, re->new_ptr,
+                                                       re->size, re->stack));
+    default:
+        return apply_other(run, h);
     }
 }
 
