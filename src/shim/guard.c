@@ -375,21 +375,46 @@ static void report_double(const void *p, const struct blockhdr *h, unsigned free
     report(ERR_DOUBLE_FREE, &e);
 }
 
-/* The two fill patterns, compared with memcmp (vectorised) a chunk at a time. */
-#define FILL_CHUNK 256
-static const unsigned char freed_fill[FILL_CHUNK] = {[0 ... FILL_CHUNK - 1] = GUARD_FILL};
-static const unsigned char tail_fill[FILL_CHUNK] = {[0 ... FILL_CHUNK - 1] = GUARD_TAIL_FILL};
+/*
+ * Fill checks read every byte once, FILL_STRIDE at a time, as vectors compared with the
+ * pattern repeated (no second stream of pattern bytes, no call, no spill).
+ */
+typedef uint64_t fill_vec __attribute__((vector_size(16)));
+#define FILL_STRIDE (4 * sizeof(fill_vec))
 
-/* Offset of the first of the n bytes at p that is not `byte` (one of the patterns), or n. */
+/* 1 when the FILL_STRIDE bytes at p are all the byte repeated in pat. */
+static inline int stride_like(const unsigned char *p, fill_vec pat)
+{
+    fill_vec a, b, c, d;
+    memcpy(&a, p, sizeof(a));
+    memcpy(&b, p + sizeof(a), sizeof(b));
+    memcpy(&c, p + 2 * sizeof(a), sizeof(c));
+    memcpy(&d, p + 3 * sizeof(a), sizeof(d));
+    fill_vec x = (a ^ pat) | (b ^ pat) | (c ^ pat) | (d ^ pat);
+    return (x[0] | x[1]) == 0;
+}
+
+/*
+ * Offset of the first of the n bytes at p that is not `byte` (a fill pattern), or n.
+ * Whole strides first; the rest is one stride overlapping the last one checked, when n
+ * allows; a stride that differs, and short runs, are searched a word, then a byte, at a
+ * time.
+ */
 static size_t first_unlike(const unsigned char *p, size_t n, unsigned char byte)
 {
-    const unsigned char *pat = byte == GUARD_FILL ? freed_fill : tail_fill;
+    const uint64_t word = 0x0101010101010101ull * byte;
+    const fill_vec pat = {word, word};
     size_t i = 0;
-    while (i + FILL_CHUNK <= n && memcmp(p + i, pat, FILL_CHUNK) == 0)
-        i += FILL_CHUNK;
-    size_t rest = n - i < FILL_CHUNK ? n - i : FILL_CHUNK;
-    if (memcmp(p + i, pat, rest) == 0 && i + rest == n)
+    while (i + FILL_STRIDE <= n && stride_like(p + i, pat))
+        i += FILL_STRIDE;
+    if (i + FILL_STRIDE > n && n >= FILL_STRIDE && stride_like(p + n - FILL_STRIDE, pat))
         return n;
+    for (; i + sizeof(word) <= n; i += sizeof(word)) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof(w));
+        if (w != word)
+            break;
+    }
     for (; i < n; i++)
         if (p[i] != byte)
             return i;
@@ -562,19 +587,25 @@ static int quarantine_ready(void)
 }
 
 /*
- * The next block to leave the quarantine was freed long ago and is cold: start loading its
- * header and first bytes now, so the next eviction (usually the next free) finds them in
- * the cache (a few blocks ahead: one free's time does not always cover the miss). A
- * prefetch never faults, so a stale hint is harmless.
+ * A block leaving the quarantine was freed long ago and is cold (the quarantine is larger
+ * than a core's cache): before each eviction, start loading the header (with the real
+ * allocator's chunk header before it) and the first PREFETCH_BYTES of the block
+ * PREFETCH_AHEAD places behind, so that its eviction finds them in the cache. Per
+ * eviction, as one large free evicts many small blocks. A prefetch never faults, so a
+ * stale hint is harmless.
  */
 #define PREFETCH_AHEAD 4
+#define PREFETCH_BYTES 512
+#define CACHE_LINE 64
 static void prefetch_oldest(void)
 {
-    const char *next = quarantine_oldest_hint(&quar, PREFETCH_AHEAD);
-    if (next) {
-        __builtin_prefetch(next - sizeof(struct blockhdr));
-        __builtin_prefetch(next + 64);
-    }
+    uint64_t size;
+    const char *next = quarantine_oldest_hint(&quar, PREFETCH_AHEAD, &size);
+    if (!next)
+        return;
+    const char *end = next + (size < PREFETCH_BYTES ? size : PREFETCH_BYTES);
+    for (const char *l = next - sizeof(struct blockhdr) - 16; l < end; l += CACHE_LINE)
+        __builtin_prefetch(l);
 }
 
 /* Evict the oldest blocks while the quarantine holds more than its budget. */
@@ -582,12 +613,12 @@ static void trim(uint64_t limit)
 {
     uint64_t size;
     while (quarantine_bytes(&quar) > limit) {
+        prefetch_oldest();
         void *old = quarantine_pop(&quar, &size);
         if (!old)
             return;
         evict((uintptr_t)old, size);
     }
-    prefetch_oldest();
 }
 
 /*

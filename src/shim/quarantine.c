@@ -88,8 +88,10 @@ uint64_t quarantine_bytes(const struct quarantine *q)
     return atomic_load_explicit(&((struct quarantine *)q)->bytes, memory_order_relaxed);
 }
 
-void *quarantine_oldest_hint(const struct quarantine *q, uint64_t ahead)
+void *quarantine_oldest_hint(const struct quarantine *q, uint64_t ahead, uint64_t *bytes)
 {
     uint64_t pos = atomic_load_explicit(&((struct quarantine *)q)->deq, memory_order_relaxed);
-    return __atomic_load_n(&q->cells[(pos + ahead) & q->mask].block, __ATOMIC_RELAXED);
+    const struct quarantine_cell *c = &q->cells[(pos + ahead) & q->mask];
+    *bytes = __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+    return __atomic_load_n(&c->block, __ATOMIC_RELAXED);
 }

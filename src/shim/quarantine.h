@@ -50,8 +50,9 @@ void *quarantine_pop(struct quarantine *q, uint64_t *bytes);
 /* Bytes of the blocks inside (a snapshot). */
 uint64_t quarantine_bytes(const struct quarantine *q);
 
-/* The block likely to be popped after `ahead` others, read without claiming anything: only
- * a hint (to prefetch), possibly stale or NULL; never dereference it. */
-void *quarantine_oldest_hint(const struct quarantine *q, uint64_t ahead);
+/* The block likely to be popped after `ahead` others (its size into *bytes), read without
+ * claiming anything: only a hint (to prefetch), possibly stale, torn or NULL; never
+ * dereference it. */
+void *quarantine_oldest_hint(const struct quarantine *q, uint64_t ahead, uint64_t *bytes);
 
 #endif

@@ -31,10 +31,7 @@ uint32_t record_tid(void)
 
 void *record_reserve(uint32_t size)
 {
-    int saved = errno;
-    void *slot = ring_reserve(&shim_ring, trace_align(size));
-    errno = saved;
-    return slot;
+    return ring_reserve(&shim_ring, trace_align(size)); /* errno kept: see ring.h */
 }
 
 void record_alloc(unsigned kind, const void *ptr, size_t size, uint32_t stack)

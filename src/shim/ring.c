@@ -50,6 +50,25 @@ int ring_init(struct ring *r, struct trace_ring_ctl *ctl, void *area, uint64_t s
     return 0;
 }
 
+/* wait_room past the spins: the deadline, the help, a yield or a nap. */
+static int wait_longer(struct ring *r, unsigned tries, uint64_t *deadline)
+{
+    uint64_t now = now_ns();
+    if (*deadline == 0)
+        *deadline = now + r->wait_ns;
+    else if (now >= *deadline)
+        return -1;
+    if (r->help && r->help(r->help_arg) > 0)
+        return 0;
+    if (tries < RING_SPINS + RING_YIELDS) {
+        sched_yield();
+    } else {
+        struct timespec nap = {0, RING_NAP_NS};
+        nanosleep(&nap, NULL);
+    }
+    return 0;
+}
+
 /*
  * Wait a little for the consumer; returns 0 to retry, -1 when the deadline passed. Past
  * the spins the producer offers to drain (r->help), then yields, then naps briefly, so
@@ -62,20 +81,10 @@ static int wait_room(struct ring *r, unsigned *tries, uint64_t *deadline)
         __builtin_ia32_pause();
         return 0;
     }
-    uint64_t now = now_ns();
-    if (*deadline == 0)
-        *deadline = now + r->wait_ns;
-    else if (now >= *deadline)
-        return -1;
-    if (r->help && r->help(r->help_arg) > 0)
-        return 0;
-    if (*tries < RING_SPINS + RING_YIELDS) {
-        sched_yield();
-    } else {
-        struct timespec nap = {0, RING_NAP_NS};
-        nanosleep(&nap, NULL);
-    }
-    return 0;
+    int saved = errno; /* the calls below may set it; the caller is inside malloc or free */
+    int rc = wait_longer(r, *tries, deadline);
+    errno = saved;
+    return rc;
 }
 
 static void write_pad(struct ring *r, uint64_t pos, uint32_t len)

@@ -53,7 +53,7 @@ int ring_init(struct ring *r, struct trace_ring_ctl *ctl, void *area, uint64_t s
  * Reserve `size` bytes (a multiple of TRACE_ALIGN, 8 <= size <= TRACE_REC_MAX) for one
  * record and return where to write it; the header word must stay zero until ring_commit.
  * Waits at most r->wait_ns for room, calling r->help if set; then counts a drop and
- * returns NULL.
+ * returns NULL. Leaves errno as it was.
  */
 void *ring_reserve(struct ring *r, uint32_t size);
 

@@ -50,6 +50,14 @@ expect_eq "$(top 0 alloc) $(top 0 free)" "alloc_victim free_victim" "allocation 
 hw_json "$PROGS/err_write_after_free"
 expect_eq "$(json "[(e['kind'], e['where']) for e in $E]")" "[('write_after_free', 'exit')]" \
     "still in the default quarantine at exit: found by the exit check"
+# Writes at offsets in every part of the fill check (strides, the overlapping last stride,
+# words, bytes), each reported at its exact offset; the untouched freed blocks are not.
+HEAPWISE_OPTIONS=quarantine_size=65536 hw_json "$PROGS/err_fill_offsets"
+expect_eq "$(cat "$T/stdout")" "err_fill_offsets: still running" "kept running"
+expect_eq "$(json "[(e['kind'], e['size'], e['offset'], e['where'], e['found'].split()[0]) for e in $E]")" \
+    "$(python3 -c "print([('write_after_free', s, o, 'quarantine', '58') for s, o in
+        [(1, 0), (13, 12), (64, 63), (100, 70), (100, 99), (200, 130), (4000, 0), (4000, 3999),
+         (4096, 2048)]])")" "every write after free, at its offset"
 
 # --error-exitcode turns any finding into the chosen status.
 rc=0

@@ -11,7 +11,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/clean_mixed tests/progs/exec_self tests/progs/err_cxx_kinds \
 	tests/progs/leak_classes tests/progs/many_live tests/progs/leak_check_api \
 	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/leak_merged tests/progs/spawn_child tests/progs/err_damaged_leak \
-	tests/progs/err_overflow_tail \
+	tests/progs/err_overflow_tail tests/progs/err_fill_offsets \
 	tests/progs/fork_child tests/progs/fork_threads \
 	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
@@ -47,6 +47,8 @@ tests_progs_err_damaged_leak_SOURCES = tests/progs/err_damaged_leak.c tests/prog
 tests_progs_err_damaged_leak_CFLAGS = $(PROG_CFLAGS)
 tests_progs_err_overflow_tail_SOURCES = tests/progs/err_overflow_tail.c tests/progs/opaque.h
 tests_progs_err_overflow_tail_CFLAGS = $(PROG_CFLAGS)
+tests_progs_err_fill_offsets_SOURCES = tests/progs/err_fill_offsets.c tests/progs/opaque.h
+tests_progs_err_fill_offsets_CFLAGS = $(PROG_CFLAGS)
 tests_progs_err_write_after_free_SOURCES = tests/progs/err_write_after_free.c tests/progs/opaque.h
 tests_progs_err_write_after_free_CFLAGS = $(PROG_CFLAGS)
 tests_progs_err_mismatch_SOURCES = tests/progs/err_mismatch.cc
