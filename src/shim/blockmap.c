@@ -96,6 +96,15 @@ int blockmap_test(const struct blockmap *m, uintptr_t addr)
     return (atomic_load_explicit(&l3->bits[i / 64], memory_order_acquire) >> (i % 64)) & 1;
 }
 
+void blockmap_prefetch(const struct blockmap *m, uintptr_t addr)
+{
+    if (!addr_ok(addr))
+        return;
+    struct blockmap_l3 *l3 = find(m, addr, 0);
+    if (l3)
+        __builtin_prefetch(&l3->bits[bit_index(addr) / 64], 1);
+}
+
 static void each_l3(struct blockmap_l3 *l3, uintptr_t start, void (*fn)(uintptr_t, void *),
                     void *arg)
 {

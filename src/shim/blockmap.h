@@ -53,6 +53,12 @@ void blockmap_clear(struct blockmap *m, uintptr_t addr);
 int blockmap_test(const struct blockmap *m, uintptr_t addr);
 
 /*
+ * Start loading, for writing, the word that holds addr's bit (a hint before a later
+ * set or clear). Any value; never faults, never maps a level.
+ */
+void blockmap_prefetch(const struct blockmap *m, uintptr_t addr);
+
+/*
  * Call fn(addr, arg) for every marked address, in increasing order. Addresses set or
  * cleared meanwhile by other threads may or may not be visited.
  */

@@ -589,10 +589,10 @@ static int quarantine_ready(void)
 /*
  * A block leaving the quarantine was freed long ago and is cold (the quarantine is larger
  * than a core's cache): before each eviction, start loading the header (with the real
- * allocator's chunk header before it) and the first PREFETCH_BYTES of the block
- * PREFETCH_AHEAD places behind, so that its eviction finds them in the cache. Per
- * eviction, as one large free evicts many small blocks. A prefetch never faults, so a
- * stale hint is harmless.
+ * allocator's chunk header before it, both about to be written), the first PREFETCH_BYTES
+ * of the block and its block map word (about to be cleared) PREFETCH_AHEAD places behind,
+ * so that its eviction finds them in the cache. Per eviction, as one large free evicts
+ * many small blocks. A prefetch never faults, so a stale hint is harmless.
  */
 #define PREFETCH_AHEAD 4
 #define PREFETCH_BYTES 512
@@ -604,8 +604,12 @@ static void prefetch_oldest(void)
     if (!next)
         return;
     const char *end = next + (size < PREFETCH_BYTES ? size : PREFETCH_BYTES);
-    for (const char *l = next - sizeof(struct blockhdr) - 16; l < end; l += CACHE_LINE)
+    const char *l = next - sizeof(struct blockhdr) - 16;
+    __builtin_prefetch(l, 1);
+    __builtin_prefetch(next - 1, 1);
+    for (l = next; l < end; l += CACHE_LINE)
         __builtin_prefetch(l);
+    blockmap_prefetch(&blocks, (uintptr_t)next);
 }
 
 /* Evict the oldest blocks while the quarantine holds more than its budget. */

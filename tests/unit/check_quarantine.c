@@ -1,7 +1,7 @@
 /*
- * Unit tests of src/shim/quarantine.c: FIFO order, byte accounting, a full queue refusing
- * a block, wrap-around over many generations, and many threads pushing and popping with
- * every block coming out exactly once.
+ * Unit tests of src/shim/quarantine.c: FIFO order, byte accounting, the prefetch hint, a
+ * full queue refusing a block, wrap-around over many generations, and many threads
+ * pushing and popping with every block coming out exactly once.
  */
 #include "check_run.h"
 #include <check.h>
@@ -40,6 +40,10 @@ START_TEST(test_fifo_bytes)
         ck_assert_int_eq(quarantine_push(&q, blk(i), i + 1), 0);
     ck_assert_uint_eq(quarantine_bytes(&q), 55);
     for (uintptr_t i = 0; i < 10; i++) {
+        if (i + 4 < 10) { /* the hint: the block (and size) 4 pops ahead */
+            ck_assert_ptr_eq(quarantine_oldest_hint(&q, 4, &n), blk(i + 4));
+            ck_assert_uint_eq(n, i + 5);
+        }
         ck_assert_ptr_eq(quarantine_pop(&q, &n), blk(i));
         ck_assert_uint_eq(n, i + 1);
     }
