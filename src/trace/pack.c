@@ -209,13 +209,24 @@ struct cursor {
     const char *why; /* set on the first failure */
 };
 
-static uint64_t get_varint(struct cursor *c)
+/* A varint of two bytes or more, or the cursor's failure: out of the common path. */
+static __attribute__((noinline)) uint64_t get_long_varint(struct cursor *c)
 {
     if (c->why)
         return 0; /* keep the first complaint */
-    if (c->p < c->end && !(*c->p & 0x80))
-        return *c->p++; /* most fields take one byte */
     uint64_t v = 0;
+    if (c->end - c->p >= VARINT_MAX) { /* the longest fits: no bound to check per byte */
+        for (unsigned i = 0; i < VARINT_MAX; i++) {
+            unsigned char b = c->p[i];
+            v |= (uint64_t)(b & 0x7f) << 7 * i;
+            if (!(b & 0x80)) {
+                c->p += i + 1;
+                return v;
+            }
+        }
+        c->why = "varint too long in a packed record";
+        return 0;
+    }
     for (unsigned shift = 0; shift < 7 * VARINT_MAX; shift += 7) {
         if (c->p >= c->end) {
             c->why = "packed record cut short";
@@ -228,6 +239,17 @@ static uint64_t get_varint(struct cursor *c)
     }
     c->why = "varint too long in a packed record";
     return 0;
+}
+
+/*
+ * The next varint; 0 once the cursor failed (its first complaint kept). After a failure
+ * the bytes it may still take are never used.
+ */
+static inline uint64_t get_varint(struct cursor *c)
+{
+    if (c->p < c->end && !(*c->p & 0x80))
+        return *c->p++; /* most fields take one byte */
+    return get_long_varint(c);
 }
 
 static uint64_t get_ptr(struct pack_state *s, struct cursor *c, int bytes)

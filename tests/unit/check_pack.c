@@ -181,6 +181,25 @@ START_TEST(test_time_unit)
 }
 END_TEST
 
+/* A record of long varints unpacks the same with no byte to spare after it (the bytes of
+ * its last varints checked one by one) as with room for the longest varint after each. */
+START_TEST(test_long_varints_either_way)
+{
+    struct trace_rec_alloc a =
+        alloc_rec(0x7f0000001230, UINT64_C(1) << 62, UINT64_C(1) << 60, 0x7fffffff);
+    size_t n = pack(&a), at = 0;
+    ck_assert_uint_gt(n, 20);
+    expect_next(&at, &a);
+    ck_assert_uint_eq(at, n);
+    memset(packed + n, 0, 16);
+    packed_len = n + 16;
+    pack_reset(&unpacker, 1);
+    at = 0;
+    expect_next(&at, &a);
+    ck_assert_uint_eq(at, n);
+}
+END_TEST
+
 static void expect_refused(const unsigned char *in, size_t n, const char *why_wanted)
 {
     union {
@@ -212,6 +231,10 @@ START_TEST(test_bad_bytes)
     expect_refused(depth, sizeof(depth), "bad depth of a packed stack");
     expect_refused(shared, sizeof(shared), "bad depth of a packed stack");
     expect_refused(longer, sizeof(longer), "varint too long in a packed record");
+    unsigned char roomy[sizeof(longer) + 16] = {0}; /* the same with bytes to spare */
+    memcpy(roomy, longer, sizeof(longer));
+    expect_refused(roomy, sizeof(roomy), "varint too long in a packed record");
+    expect_refused(longer, sizeof(longer) - 3, "packed record cut short");
 }
 END_TEST
 
@@ -227,6 +250,7 @@ static Suite *pack_suite(void)
     tcase_add_test(tc, test_stacks);
     tcase_add_test(tc, test_time_unit);
     tcase_add_test(tc, test_bad_bytes);
+    tcase_add_test(tc, test_long_varints_either_way);
     suite_add_tcase(s, tc);
     return s;
 }
