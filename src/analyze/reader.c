@@ -353,26 +353,34 @@ static int finish_frame(struct reader *r)
     return 1;
 }
 
+/*
+ * The next record of the loaded frame (r->packed_pos < r->packed_len) into r->buf,
+ * checked: 1 and *rec, or 0 after stopping (corrupt).
+ */
+static inline int unpack_next(struct reader *r, const struct trace_rec_hdr **rec)
+{
+    long n = pack_unpack(&r->pack, r->packed + r->packed_pos, r->packed_len - r->packed_pos, r->buf,
+                         &r->why);
+    if (n < 0)
+        return stop(r, READER_CORRUPT);
+    long m = trace_rec_check(r->buf, TRACE_REC_MAX, &r->why);
+    if (m == 0)
+        return corrupt(r, "empty record in a frame");
+    if (m < 0)
+        return stop(r, READER_CORRUPT);
+    r->packed_pos += (size_t)n;
+    r->frame_records++;
+    *rec = (const struct trace_rec_hdr *)r->buf;
+    return 1;
+}
+
 /* The next record of the frames: 1, 0 when they end (r->stop says how), or -errno. */
 static int frames_next(struct reader *r, const struct trace_rec_hdr **rec,
                        struct analyze_error *err)
 {
     for (;;) {
-        if (r->packed_pos < r->packed_len) {
-            long n = pack_unpack(&r->pack, r->packed + r->packed_pos, r->packed_len - r->packed_pos,
-                                 r->buf, &r->why);
-            if (n < 0)
-                return stop(r, READER_CORRUPT);
-            long m = trace_rec_check(r->buf, TRACE_REC_MAX, &r->why);
-            if (m == 0)
-                return corrupt(r, "empty record in a frame");
-            if (m < 0)
-                return stop(r, READER_CORRUPT);
-            r->packed_pos += (size_t)n;
-            r->frame_records++;
-            *rec = (const struct trace_rec_hdr *)r->buf;
-            return 1;
-        }
+        if (r->packed_pos < r->packed_len)
+            return unpack_next(r, rec);
         if (r->frame_loaded && finish_frame(r) == 0)
             return 0;
         int rc = load_frame(r, err);
@@ -381,7 +389,9 @@ static int frames_next(struct reader *r, const struct trace_rec_hdr **rec,
     }
 }
 
-int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analyze_error *err)
+/* reader_next() past the records of a loaded frame: the next frame, the ring, version 1. */
+static __attribute__((noinline)) int next_slow(struct reader *r, const struct trace_rec_hdr **rec,
+                                               struct analyze_error *err)
 {
     if (r->stop != READER_MORE)
         return 0;
@@ -415,6 +425,14 @@ int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analy
         if (rc < 0)
             return rc;
     }
+}
+
+int reader_next(struct reader *r, const struct trace_rec_hdr **rec, struct analyze_error *err)
+{
+    /* packed records are left only in a frame being read, which a stop ends */
+    if (r->packed_pos < r->packed_len && r->stop == READER_MORE)
+        return unpack_next(r, rec);
+    return next_slow(r, rec, err);
 }
 
 uint64_t reader_stop_offset(const struct reader *r)

@@ -238,7 +238,7 @@ static int check_body(const struct trace_rec_hdr *h, const char **why)
     }
 }
 
-long trace_rec_check(const void *p, size_t avail, const char **why)
+long trace_rec_check_any(const void *p, size_t avail, const char **why)
 {
     struct trace_rec_hdr h;
     if (avail < sizeof(h))

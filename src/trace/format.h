@@ -436,7 +436,28 @@ const char *trace_kind_name(unsigned kind);
  * of data), -EAGAIN when fewer than size bytes are available (torn tail), and -EINVAL
  * when the header or the body is malformed (*why receives a static description).
  */
-long trace_rec_check(const void *p, size_t avail, const char **why);
+long trace_rec_check_any(const void *p, size_t avail, const char **why);
+
+/*
+ * trace_rec_check_any(), with the answer for the events (alloc, free, realloc records of
+ * exactly their struct's size: nearly every record of a trace) given inline: only their
+ * kind and a realloc's old pointer can be wrong. Anything else goes to the full check.
+ */
+static inline long trace_rec_check(const void *p, size_t avail, const char **why)
+{
+    const struct trace_rec_realloc *re = (const struct trace_rec_realloc *)p;
+    struct trace_rec_hdr h;
+    if (avail < sizeof(struct trace_rec_realloc))
+        return trace_rec_check_any(p, avail, why);
+    __builtin_memcpy(&h, p, sizeof(h));
+    if (h.aux >= KIND_LIMIT)
+        return trace_rec_check_any(p, avail, why);
+    if ((h.type == TRACE_REC_ALLOC && h.size == sizeof(struct trace_rec_alloc)) ||
+        (h.type == TRACE_REC_FREE && h.size == sizeof(struct trace_rec_free)) ||
+        (h.type == TRACE_REC_REALLOC && h.size == sizeof(*re) && re->old_ptr != 0))
+        return h.size;
+    return trace_rec_check_any(p, avail, why);
+}
 
 /*
  * Check a file header; 0, or -EINVAL with *why set and *at the byte offset of the first

@@ -268,6 +268,50 @@ START_TEST(test_bad_check)
 }
 END_TEST
 
+/* One record header with a realloc's old pointer after it, checked both ways. */
+static void expect_same_check(uint32_t size, uint16_t type, uint16_t aux, uint64_t old_ptr,
+                              size_t avail)
+{
+    static union {
+        uint64_t align;
+        unsigned char bytes[TRACE_REC_MAX + 64];
+    } buf;
+    struct trace_rec_realloc re = {.h = {size, type, aux}, .old_ptr = old_ptr, .new_ptr = 1};
+    memset(buf.bytes, 0, sizeof(buf.bytes));
+    memcpy(buf.bytes, &re, sizeof(re));
+    const char *fast_why = "unset", *why = "unset";
+    long fast = trace_rec_check(buf.bytes, avail, &fast_why);
+    long full = trace_rec_check_any(buf.bytes, avail, &why);
+    ck_assert_msg(fast == full, "size %u type %u aux %u old %llu avail %zu: %ld vs %ld", size, type,
+                  aux, (unsigned long long)old_ptr, avail, fast, full);
+    ck_assert_str_eq(fast_why, why);
+}
+
+/* The events' inline check answers as the full one does, near every edge it takes. */
+START_TEST(test_event_check_agrees)
+{
+    static const uint32_t sizes[] = {
+        0, 8, 32, 40, 44, 48, 56, 64, TRACE_REC_MAX, TRACE_REC_MAX + 8};
+    static const uint16_t types[] = {0,
+                                     TRACE_REC_PAD,
+                                     TRACE_REC_STACK,
+                                     TRACE_REC_ALLOC,
+                                     TRACE_REC_FREE,
+                                     TRACE_REC_REALLOC,
+                                     TRACE_REC_END,
+                                     TRACE_REC_TYPE_LIMIT};
+    static const uint16_t auxes[] = {0, KIND_LIMIT - 1, KIND_LIMIT, 0xffff};
+    static const size_t avails[] = {0, 7, 8, 39, 40, 47, 48, 55, 56, TRACE_REC_MAX};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+        for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+            for (size_t a = 0; a < sizeof(auxes) / sizeof(auxes[0]); a++)
+                for (size_t v = 0; v < sizeof(avails) / sizeof(avails[0]); v++) {
+                    expect_same_check(sizes[s], types[t], auxes[a], 0, avails[v]);
+                    expect_same_check(sizes[s], types[t], auxes[a], 0x1000, avails[v]);
+                }
+}
+END_TEST
+
 START_TEST(test_bad_kind)
 {
     expect_corrupt(trace_hdr_word(48, TRACE_REC_ALLOC, KIND_LIMIT), "allocation kind out of range");
@@ -529,6 +573,7 @@ static Suite *reader_suite(void)
     tcase_add_test(tc, test_unknown_type);
     tcase_add_test(tc, test_bad_check);
     tcase_add_test(tc, test_bad_kind);
+    tcase_add_test(tc, test_event_check_agrees);
     tcase_add_test(tc, test_type_without_struct);
     tcase_add_test(tc, test_pool_records);
     tcase_add_test(tc, test_pool_null_block);
