@@ -241,15 +241,32 @@ static __attribute__((noinline)) uint64_t get_long_varint(struct cursor *c)
     return 0;
 }
 
+/* The 7-bit groups of the little-endian bytes w (high bits clear) side by side. */
+static inline uint64_t squeeze_groups(uint64_t w)
+{
+    w = (w & UINT64_C(0x007f007f007f007f)) | (w & UINT64_C(0x7f007f007f007f00)) >> 1;
+    w = (w & UINT64_C(0x00003fff00003fff)) | (w & UINT64_C(0x3fff00003fff0000)) >> 2;
+    return (w & UINT64_C(0x000000000fffffff)) | (w & UINT64_C(0x0fffffff00000000)) >> 4;
+}
+
 /*
- * The next varint; 0 once the cursor failed (its first complaint kept). After a failure
- * the bytes it may still take are never used.
+ * The next varint. Once the cursor failed (its first complaint kept) what it returns and
+ * the bytes it takes are never used. One of up to 8 bytes with 8 bytes to read is found
+ * without a branch on its length, which the data make unpredictable.
  */
 static inline uint64_t get_varint(struct cursor *c)
 {
-    if (c->p < c->end && !(*c->p & 0x80))
-        return *c->p++; /* most fields take one byte */
-    return get_long_varint(c);
+    uint64_t w;
+    if (c->end - c->p < 8)
+        return get_long_varint(c);
+    memcpy(&w, c->p, sizeof(w)); /* little-endian, as every supported host */
+    uint64_t stops = ~w & UINT64_C(0x8080808080808080);
+    if (stops == 0) /* 9 or 10 bytes (or too long) */
+        return get_long_varint(c);
+    unsigned bits = (unsigned)__builtin_ctzll(stops) + 1; /* 8 per byte of the varint */
+    c->p += bits / 8;
+    w = w << (64 - bits) >> (64 - bits);
+    return squeeze_groups(w & UINT64_C(0x7f7f7f7f7f7f7f7f));
 }
 
 static uint64_t get_ptr(struct pack_state *s, struct cursor *c, int bytes)
