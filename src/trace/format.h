@@ -446,16 +446,15 @@ long trace_rec_check_any(const void *p, size_t avail, const char **why);
 static inline long trace_rec_check(const void *p, size_t avail, const char **why)
 {
     const struct trace_rec_realloc *re = (const struct trace_rec_realloc *)p;
-    struct trace_rec_hdr h;
-    if (avail < sizeof(struct trace_rec_realloc))
+    if (avail < sizeof(*re) || re->h.aux >= KIND_LIMIT)
         return trace_rec_check_any(p, avail, why);
-    __builtin_memcpy(&h, p, sizeof(h));
-    if (h.aux >= KIND_LIMIT)
-        return trace_rec_check_any(p, avail, why);
-    if ((h.type == TRACE_REC_ALLOC && h.size == sizeof(struct trace_rec_alloc)) ||
-        (h.type == TRACE_REC_FREE && h.size == sizeof(struct trace_rec_free)) ||
-        (h.type == TRACE_REC_REALLOC && h.size == sizeof(*re) && re->old_ptr != 0))
-        return h.size;
+    /* field by field: a record just built by separate stores is read without a stall */
+    uint32_t size = re->h.size;
+    unsigned type = re->h.type;
+    if ((type == TRACE_REC_ALLOC && size == sizeof(struct trace_rec_alloc)) ||
+        (type == TRACE_REC_FREE && size == sizeof(struct trace_rec_free)) ||
+        (type == TRACE_REC_REALLOC && size == sizeof(*re) && re->old_ptr != 0))
+        return size;
     return trace_rec_check_any(p, avail, why);
 }
 
