@@ -70,11 +70,13 @@ struct run {
 
 static void note_time(struct run *run, uint64_t ns)
 {
-    if (!run->have_time || ns < run->first_ns)
-        run->first_ns = ns;
-    if (!run->have_time || ns > run->last_ns)
-        run->last_ns = ns;
-    run->have_time = 1;
+    if (!run->have_time) {
+        run->first_ns = run->last_ns = ns;
+        run->have_time = 1;
+    }
+    /* selects, not branches: equal and later times mix unpredictably */
+    run->first_ns = ns < run->first_ns ? ns : run->first_ns;
+    run->last_ns = ns > run->last_ns ? ns : run->last_ns;
 }
 
 static int on_process(struct run *run, const struct trace_rec_process *r)
