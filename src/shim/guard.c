@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "shim/blockmap.h"
+#include "shim/log.h"
 #include "shim/ownmem.h"
 #include "shim/pagemap.h"
 #include "shim/quarantine.h"
@@ -325,7 +326,8 @@ static __attribute__((noreturn, noinline)) void die(unsigned kind, const struct 
     }
     *o++ = '\n';
     struct iovec iov = {line, (size_t)(o - line)};
-    while (writev(STDERR_FILENO, &iov, 1) < 0 && errno == EINTR)
+    int fd = log_fd();
+    while (fd >= 0 && writev(fd, &iov, 1) < 0 && errno == EINTR)
         ;
     int expected = SHIM_RECORDING;
     if (atomic_compare_exchange_strong(&shim_phase, &expected, SHIM_OFF))

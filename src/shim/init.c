@@ -300,6 +300,7 @@ __attribute__((constructor)) static void shim_init(void)
     traced_pid = getpid();
     if (read_options() < 0)
         goto off;
+    log_init();
     exec_init(shim_options.trace_children);
     read_identity(prog);
     if (guard_enabled && shim_options.leak_scan)

@@ -73,6 +73,18 @@ expect_eq "$rc" 23 "env-only: _exit"
 expect_grep "64 bytes definitely lost in 1 block, no heap errors" "$T/stderr"
 rm -f "$T"/*.trace
 
+# A program done with fd 2 before heapwise: the summary still reaches the original
+# standard error, and never a file the program opened as fd 2.
+env_only error_exitcode=23 "$PROGS/stderr_reuse" close
+expect_eq "$rc" 23 "env-only: fd 2 closed at exit"
+expect_grep "heapwise: 24 bytes definitely lost in 1 block, no heap errors" "$T/stderr"
+rm -f "$T"/*.trace
+env_only error_exitcode=23 "$PROGS/stderr_reuse" reuse "$T/own.log"
+expect_eq "$rc" 23 "env-only: fd 2 reused for a file"
+expect_grep "heapwise: 24 bytes definitely lost in 1 block, no heap errors" "$T/stderr"
+expect_eq "$(cat "$T/own.log")" "data" "the program's file holds its own line only"
+rm -f "$T"/*.trace
+
 env_only error_exitcode=23 "$PROGS/die_signal"
 expect_eq "$rc" 143 "env-only: death by SIGTERM stays one"
 expect_grep "128 bytes definitely lost in 1 block, no heap errors" "$T/stderr"
