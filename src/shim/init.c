@@ -243,6 +243,7 @@ int shim_finish(int status, unsigned how)
     end_how = how;
     /* after any on-demand scan, with the other threads stopped */
     scan_exit(guard_enabled && shim_options.leak_scan, how == TRACE_END_SIGNAL, &exit_hooks);
+    stack_verify_report();
     if (writer_finish() == 0)
         tracefile_punch_ring(&trace, &shim_options);
     status = env_only_end(status, how);

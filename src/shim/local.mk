@@ -6,6 +6,7 @@ HW_SHIM_CFLAGS = -fPIC -fvisibility=hidden -ftls-model=initial-exec
 noinst_LTLIBRARIES += libhwshim.la
 libhwshim_la_SOURCES = \
 	src/shim/options.c src/shim/options.h \
+	src/shim/cfi.c src/shim/cfi.h \
 	src/shim/clock.c src/shim/clock.h \
 	src/shim/summary.c src/shim/summary.h \
 	src/shim/log.c src/shim/log.h \
@@ -40,6 +41,7 @@ libheapwise_la_SOURCES = \
 	src/shim/scan.c src/shim/scan.h \
 	src/shim/stopworld.c src/shim/stopworld.h \
 	src/shim/stack.c src/shim/stack.h \
+	src/shim/unwind.c src/shim/unwind.h \
 	src/shim/threadcount.c src/shim/threadcount.h \
 	src/shim/tracefile.c src/shim/tracefile.h \
 	src/shim/writer.c src/shim/writer.h

@@ -75,6 +75,8 @@ void options_defaults(struct options *c)
     c->suppressions = 0;
     c->sample_interval_ms = OPTIONS_SAMPLE_DEFAULT_MS;
     c->check_signal = 0;
+    c->fast_unwind = 1;
+    c->unwind_verify = 0;
 }
 
 /* Parse a decimal with an optional K/M/G (binary) suffix; -1 on anything else. */
@@ -218,6 +220,8 @@ static const struct key {
     {"sample_interval_ms", VALUE_MS, AT(sample_interval_ms)},
     {"sample_interval", VALUE_MS, AT(sample_interval_ms)}, /* heapwise run's --sample-interval */
     {"check_signal", VALUE_SIGNAL, AT(check_signal)},
+    {"fast_unwind", VALUE_BOOL, AT(fast_unwind)},
+    {"unwind_verify", VALUE_BOOL, AT(unwind_verify)},
     {"log_file", VALUE_PATH, NOT_KEPT},
     {"json", VALUE_BOOL, NOT_KEPT},
     {"flamegraph", VALUE_FLAME, NOT_KEPT},

@@ -62,6 +62,8 @@ struct options {
     int suppressions;              /* 1: a suppressions file was named (not applied here) */
     unsigned sample_interval_ms;   /* ms between two RSS samples, 0 = none */
     int check_signal;              /* signal number that asks for a leak check, 0 = off */
+    int fast_unwind;               /* 1: heapwise's own unwinder before libunwind */
+    int unwind_verify;             /* 1: both unwinders on every capture, compared */
 };
 
 /* Fill `c` with the defaults. */

@@ -1,9 +1,9 @@
 /*
  * Stack capture (see stack.h). Owns the private dlopen of libunwind (RTLD_LOCAL, so its
  * _Unwind_* never reach the program's global scope and C++ exceptions keep unwinding
- * with libgcc), the range of our own text whose frames are trimmed, and the mmap'd stack
- * table. Capture runs under the recursion guard: whatever libunwind allocates is not
- * recorded.
+ * with libgcc), the choice between our own unwinder (unwind.c) and libunwind, the range
+ * of our own text whose frames are trimmed, and the mmap'd stack table. Capture runs
+ * under the recursion guard: whatever libunwind allocates is not recorded.
  */
 #include "shim/stack.h"
 
@@ -22,6 +22,7 @@
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stacktab.h"
+#include "shim/unwind.h"
 
 /* libunwind's UNW_CACHE_PER_THREAD (libunwind.h, enum unw_caching_policy_t). */
 #define UNW_CACHE_PER_THREAD_VALUE 2
@@ -76,6 +77,11 @@ static struct stacktab table;
 static int table_ready;
 static _Atomic uint32_t memo_gen = 1;
 static HW_TLS struct memo_entry memo[MEMO_ENTRIES];
+static int fast_unwind;   /* 1: unwind.c first, libunwind when it gives up */
+static int unwind_verify; /* 1: both on every capture, libunwind's answer kept */
+/* unwind_verify's counts over all threads: captures unwind.c answered, those it left to
+ * libunwind, and answers that differed from libunwind's. */
+static _Atomic uint64_t verify_fast, verify_fallback, verify_mismatch;
 
 /*
  * stacktab_publish_fn: a new stack may point into an object dlopen'ed since the last
@@ -139,6 +145,8 @@ int stack_init(unsigned depth)
     stack_depth = depth;
     dl_iterate_phdr(find_own, (void *)(uintptr_t)&stack_init);
     load_unwind();
+    unwind_verify = shim_options.unwind_verify && unw_backtrace_fn && unwind_init() == 0;
+    fast_unwind = shim_options.fast_unwind && unwind_init() == 0;
     size_t bytes = stacktab_mem_size(STACK_SLOTS, STACK_FRAMES);
     void *mem = ownmem_map(bytes);
     shim_tls.guard--;
@@ -169,6 +177,71 @@ static uint32_t lookup(const uint64_t *frames, uint32_t depth)
     return id;
 }
 
+/* Append "0x" and v in hexadecimal to buf[19]; returns buf. */
+static const char *hex(uint64_t v, char *buf)
+{
+    buf[0] = '0';
+    buf[1] = 'x';
+    for (int i = 0; i < 16; i++)
+        buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+    buf[18] = '\0';
+    return buf;
+}
+
+/* Name the first frame where two answers differ (the first few times). */
+static void mismatch(void *const *mine, int k, void *const *theirs, int n)
+{
+    char a[19], b[19], num[LOG_NUM_MAX], depths[2][LOG_NUM_MAX];
+    int i = 1;
+    while (i < k && i < n && mine[i] == theirs[i])
+        i++;
+    if (atomic_fetch_add(&verify_mismatch, 1) >= 3)
+        return;
+    log_line("unwind_verify: frame ", log_num((uint64_t)i, num), ": ",
+             hex(i < k ? (uintptr_t)mine[i] : 0, a), " (of ", log_num((uint64_t)k, depths[0]),
+             ") against libunwind's ", hex(i < n ? (uintptr_t)theirs[i] : 0, b), " (of ",
+             log_num((uint64_t)n, depths[1]), ")", NULL);
+}
+
+/* unwind_verify=1: both unwinders, compared; libunwind's frames into buf. */
+static int verified(void **buf, int max)
+{
+    void *mine[OPTIONS_DEPTH_MAX + STACK_OWN_FRAMES];
+    int k = unwind_backtrace(mine, max);
+    int n = unw_backtrace_fn(buf, max);
+    if (k < 0) {
+        atomic_fetch_add_explicit(&verify_fallback, 1, memory_order_relaxed);
+        return n;
+    }
+    atomic_fetch_add_explicit(&verify_fast, 1, memory_order_relaxed);
+    /* frame 0 is this function's own call site, different for the two calls */
+    if (k != n || (n > 1 && memcmp(mine + 1, buf + 1, (size_t)(n - 1) * sizeof(void *)) != 0))
+        mismatch(mine, k, buf, n);
+    return n;
+}
+
+/* Up to max return addresses from here up: unw_backtrace's answer. */
+static int grab(void **buf, int max)
+{
+    if (unwind_verify)
+        return verified(buf, max);
+    if (fast_unwind) {
+        int n = unwind_backtrace(buf, max);
+        if (n >= 0)
+            return n;
+    }
+    return unw_backtrace_fn(buf, max);
+}
+
+/* Frames of heapwise itself at the start of buf[n]. */
+static int own_frames(void *const *buf, int n)
+{
+    int skip = 0;
+    while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
+        skip++;
+    return skip;
+}
+
 uint32_t stack_capture(void)
 {
     void *buf[OPTIONS_DEPTH_MAX + STACK_OWN_FRAMES];
@@ -176,10 +249,8 @@ uint32_t stack_capture(void)
         return TRACE_STACK_NONE;
     int saved = errno;
     shim_tls.guard++;
-    int n = unw_backtrace_fn(buf, (int)(stack_depth + STACK_OWN_FRAMES));
-    int skip = 0;
-    while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
-        skip++;
+    int n = grab(buf, (int)(stack_depth + STACK_OWN_FRAMES));
+    int skip = own_frames(buf, n);
     int keep = n - skip < (int)stack_depth ? n - skip : (int)stack_depth;
     uint32_t id =
         keep > 0 ? lookup((const uint64_t *)(buf + skip), (uint32_t)keep) : TRACE_STACK_NONE;
@@ -196,17 +267,26 @@ int stack_frames(uint64_t *out, int max)
     int saved = errno;
     shim_tls.guard++;
     int want = max + STACK_OWN_FRAMES;
-    int n = unw_backtrace_fn(buf, want < (int)(sizeof(buf) / sizeof(buf[0])) ? want
-                                                                          : (int)(sizeof(buf) / sizeof(buf[0])));
-    int skip = 0;
-    while (skip < n && (uintptr_t)buf[skip] >= own_lo && (uintptr_t)buf[skip] < own_hi)
-        skip++;
+    int n =
+        grab(buf, want < (int)(sizeof(buf) / sizeof(buf[0])) ? want
+                                                             : (int)(sizeof(buf) / sizeof(buf[0])));
+    int skip = own_frames(buf, n);
     int keep = n - skip < max ? n - skip : max;
     for (int i = 0; i < keep; i++)
         out[i] = (uint64_t)(uintptr_t)buf[skip + i];
     shim_tls.guard--;
     errno = saved;
     return keep > 0 ? keep : 0;
+}
+
+void stack_verify_report(void)
+{
+    char f[LOG_NUM_MAX], b[LOG_NUM_MAX], m[LOG_NUM_MAX];
+    if (!unwind_verify)
+        return;
+    log_line("unwind_verify: ", log_num(atomic_load(&verify_fast), f), " fast, ",
+             log_num(atomic_load(&verify_fallback), b), " libunwind, ",
+             log_num(atomic_load(&verify_mismatch), m), " mismatches", NULL);
 }
 
 void stack_fork_child(void)
@@ -224,6 +304,7 @@ void stack_republish(void)
 
 void stack_flush_cache(void)
 {
+    unwind_flush();
     if (flush_cache_fn && local_as) {
         shim_tls.guard++;
         flush_cache_fn(local_as, 0, 0);

@@ -49,7 +49,13 @@ int stack_outer_frame(int (*inside)(uint64_t ip, void *arg), void *arg, uint64_t
 void stack_fork_child(void);
 void stack_republish(void);
 
-/* Tell libunwind the address space changed (after dlclose). */
+/* Tell libunwind and our own unwinder the address space changed (after dlclose). */
 void stack_flush_cache(void);
+
+/*
+ * Under unwind_verify=1, one line on stderr: captures our unwinder answered, captures
+ * left to libunwind, and how many answers differed from libunwind's. Nothing otherwise.
+ */
+void stack_verify_report(void);
 
 #endif

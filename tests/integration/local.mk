@@ -17,7 +17,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
 	tests/progs/pool_slab \
 	tests/progs/rss_touch tests/progs/server tests/progs/churn \
-	tests/progs/pthread_exit_all tests/progs/thread_blocked
+	tests/progs/pthread_exit_all tests/progs/thread_blocked tests/progs/unwind_mix
 tests_progs_leak_c_CFLAGS = $(PROG_CFLAGS)
 tests_progs_rss_touch_CFLAGS = $(PROG_CFLAGS)
 tests_progs_server_CFLAGS = $(PROG_CFLAGS)
@@ -86,6 +86,22 @@ tests_progs_secure_probe_LDADD = $(DL_LIBS)
 tests_progs_clean_mixed_SOURCES = tests/progs/clean_mixed.cc
 tests_progs_clean_mixed_CXXFLAGS = $(AM_CXXFLAGS) $(PROG_NOOPT) -fno-allocation-dce
 
+# unwind_mix: steps at -O0 (its own file), at -O2 without and with frame pointers (one
+# source built twice) and in C++; its flags come after CFLAGS, so they hold.
+check_LIBRARIES = tests/progs/libunwind_mix_o2.a tests/progs/libunwind_mix_fp.a
+tests_progs_libunwind_mix_o2_a_SOURCES = tests/progs/unwind_mix_steps.c tests/progs/unwind_mix.h
+tests_progs_libunwind_mix_o2_a_CPPFLAGS = -DSTEP_SUFFIX=o2
+tests_progs_libunwind_mix_o2_a_CFLAGS = $(AM_CFLAGS) -g -O2 -fomit-frame-pointer -fno-inline
+tests_progs_libunwind_mix_fp_a_SOURCES = tests/progs/unwind_mix_steps.c tests/progs/unwind_mix.h
+tests_progs_libunwind_mix_fp_a_CPPFLAGS = -DSTEP_SUFFIX=fp
+tests_progs_libunwind_mix_fp_a_CFLAGS = $(AM_CFLAGS) -g -O2 -fno-omit-frame-pointer -fno-inline
+tests_progs_unwind_mix_SOURCES = tests/progs/unwind_mix.c tests/progs/unwind_mix_cxx.cc \
+	tests/progs/unwind_mix.h
+tests_progs_unwind_mix_CFLAGS = $(AM_CFLAGS) -g -O0 -fno-inline
+tests_progs_unwind_mix_CXXFLAGS = $(AM_CXXFLAGS) -g -O1 -fno-inline
+tests_progs_unwind_mix_LDADD = tests/progs/libunwind_mix_o2.a tests/progs/libunwind_mix_fp.a \
+	$(DL_LIBS) -lpthread
+
 check_LTLIBRARIES = tests/progs/plugin.la
 tests_progs_plugin_la_SOURCES = tests/progs/plugin.c
 tests_progs_plugin_la_CFLAGS = $(PROG_CFLAGS)
@@ -108,7 +124,8 @@ INTEGRATION_TESTS = tests/integration/leak_c.sh tests/integration/noleak.sh \
 	tests/integration/html_report.sh tests/integration/html_browser.sh \
 	tests/integration/diff.sh tests/integration/damaged_traces.sh \
 	tests/integration/secure.sh tests/integration/pools.sh tests/integration/rss.sh tests/integration/pprof.sh \
-	tests/integration/check_signal.sh tests/integration/report_env.sh tests/integration/compressed.sh
+	tests/integration/check_signal.sh tests/integration/report_env.sh tests/integration/compressed.sh \
+	tests/integration/unwind.sh
 TESTS += $(INTEGRATION_TESTS)
 # html_browser.sh keeps its screenshots as artifacts of the build tree.
 CLEANFILES += tests/integration/html_browser.png tests/integration/html_browser_rss.png

@@ -122,6 +122,20 @@ START_TEST(test_leak_scan_key)
 }
 END_TEST
 
+/* fast_unwind (on by default) and unwind_verify (off by default): flags. */
+START_TEST(test_unwind_keys)
+{
+    ck_assert_int_eq(options_parse(&o, "", err), 0);
+    ck_assert_int_eq(o.fast_unwind, 1);
+    ck_assert_int_eq(o.unwind_verify, 0);
+    ck_assert_int_eq(options_parse(&o, "fast_unwind=0:unwind_verify=1", err), 0);
+    ck_assert_int_eq(o.fast_unwind, 0);
+    ck_assert_int_eq(o.unwind_verify, 1);
+    ck_assert_int_eq(options_parse(&o, "fast_unwind=no", err), -EINVAL);
+    ck_assert_str_eq(err, "bad value 'no' for option 'fast_unwind'");
+}
+END_TEST
+
 /* The keys of `heapwise run`'s long options: kept when the shim uses them, else checked. */
 START_TEST(test_run_keys)
 {
@@ -260,6 +274,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_path_too_long);
     tcase_add_test(tc, test_check_signal);
+    tcase_add_test(tc, test_unwind_keys);
     suite_add_tcase(s, tc);
     return s;
 }
