@@ -392,18 +392,10 @@ static int register_op(struct run *r, struct state *s, struct cur *c, uint8_t op
         set(s, uleb(c), HOW_SAME, 0);
         return 0;
     case CFA_REGISTER:
-        reg = uleb(c);
-        uleb(c);
-        set(s, reg, HOW_OTHER, 0);
-        return 0;
     case CFA_VAL_OFFSET:
-        reg = uleb(c);
-        uleb(c);
-        set(s, reg, HOW_OTHER, 0);
-        return 0;
     case CFA_VAL_OFFSET_SF:
         reg = uleb(c);
-        sleb(c);
+        uleb(c); /* a register or an offset: a LEB128 skipped alike, signed or not */
         set(s, reg, HOW_OTHER, 0);
         return 0;
     case CFA_EXPRESSION:
