@@ -44,7 +44,7 @@ static const uint8_t sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x0
 #define NEAR_ENTRIES 256
 struct near_entry {
     uint64_t ip;
-    uint32_t rule; /* packed */
+    struct cfi_rule rule; /* unpacked: the hit path decodes nothing */
 };
 struct near_cache {
     uint32_t gen; /* the table's generation the entries belong to */
@@ -147,19 +147,23 @@ static struct cfi_rule rule_for(uint64_t ip)
     return compute(ip);
 }
 
-/* The rule for ip through this thread's near cache (when usable: see struct near_cache). */
-static struct cfi_rule near_rule(uint64_t ip, int usable)
+/* The near cache's entry for ip. */
+static inline struct near_entry *near_entry(struct near_entry *tab, uint64_t ip)
 {
-    struct near_entry *e = &near.e[(ip ^ ip >> 9) & (NEAR_ENTRIES - 1)];
-    if (usable && e->ip == ip)
-        return unpack(e->rule);
+    return &tab[(ip ^ ip >> 8) & (NEAR_ENTRIES - 1)];
+}
+
+/* A rule missing from the near cache tab (NULL: not usable, see struct near_cache). */
+static struct cfi_rule near_miss(struct near_entry *tab, uint64_t ip)
+{
     struct cfi_rule r = rule_for(ip);
-    if (usable && (r.kind == CFI_CFA_RSP || r.kind == CFI_CFA_RBP)) {
+    if (tab) {
+        struct near_entry *e = near_entry(tab, ip);
         near.busy = 1;
         atomic_signal_fence(memory_order_seq_cst);
         e->ip = 0;
         atomic_signal_fence(memory_order_seq_cst);
-        e->rule = pack(r);
+        e->rule = r;
         atomic_signal_fence(memory_order_seq_cst);
         e->ip = ip;
         atomic_signal_fence(memory_order_seq_cst);
@@ -168,14 +172,14 @@ static struct cfi_rule near_rule(uint64_t ip, int usable)
     return r;
 }
 
-/* 1 when this thread may use its near cache now, emptied if the table's was flushed. */
-static int near_usable(void)
+/* This thread's near cache, emptied if the table was flushed; NULL while it is written. */
+static struct near_entry *near_cache(void)
 {
     if (near.busy)
-        return 0;
+        return NULL;
     uint32_t gen = atomic_load_explicit(&generation, memory_order_acquire);
     if (near.gen == gen)
-        return 1;
+        return near.e;
     near.busy = 1;
     atomic_signal_fence(memory_order_seq_cst);
     for (unsigned i = 0; i < NEAR_ENTRIES; i++)
@@ -183,7 +187,7 @@ static int near_usable(void)
     near.gen = gen;
     atomic_signal_fence(memory_order_seq_cst);
     near.busy = 0;
-    return 1;
+    return near.e;
 }
 
 __attribute__((noinline)) int unwind_backtrace(void **buf, int max)
@@ -195,9 +199,11 @@ __attribute__((noinline)) int unwind_backtrace(void **buf, int max)
     __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                      : "=r"(rip), "=r"(rsp), "=r"(rbp));
     uint64_t look = rip; /* the first frame is looked up at its address, others minus one */
-    int n = 0, usable = near_usable();
+    int n = 0;
+    struct near_entry *tab = near_cache(), none = {0, {CFI_EMPTY, 0, 0}};
     while (n < max) {
-        struct cfi_rule r = near_rule(look, usable);
+        struct near_entry *e = tab ? near_entry(tab, look) : &none;
+        struct cfi_rule r = likely(e->ip == look) ? e->rule : near_miss(tab, look);
         if (r.kind == CFI_END)
             break;
         if (r.kind != CFI_CFA_RSP && r.kind != CFI_CFA_RBP)
