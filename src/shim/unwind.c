@@ -3,8 +3,9 @@
  * (address, rule) slots in our own mapping. A slot's address is claimed once with a CAS
  * and never changes; its value packs the rule with the cache generation it was computed
  * in, written as one word, so a reader sees either a whole rule or none, and a rule
- * computed before unwind_flush() is never used after it. A miss finds the object with
- * glibc's lock-free _dl_find_object and decodes its unwind tables (cfi.c).
+ * computed before unwind_flush() is never used after it. In front of it each thread has
+ * a small near cache of its own (struct near_cache). A miss finds the object with glibc's
+ * lock-free _dl_find_object and decodes its unwind tables (cfi.c).
  */
 #include "config.h"
 
@@ -37,7 +38,7 @@ static const uint8_t sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x0
 /*
  * The thread's own small cache in front of the shared table: the table spreads a
  * thread's few dozen hot addresses over as many pages, this keeps them in one. Written
- * only by its thread, in the order ip = 0, value, ip, with `busy` set meanwhile: a signal
+ * only by its thread, in the order ip = 0, rule, ip, with `busy` set meanwhile: a signal
  * handler that interrupts the writing neither writes nor reads it, one that interrupts
  * anything else finishes before the thread goes on.
  */
