@@ -834,7 +834,7 @@ void guard_exit_check(void)
     blockmap_each(&blocks, exit_one, NULL);
 }
 
-int64_t guard_live_epoch(uintptr_t user)
+int64_t guard_live_epoch(uintptr_t user, uint32_t *alloc_stack)
 {
     if (!blockmap_test(&blocks, user))
         return -1;
@@ -842,6 +842,8 @@ int64_t guard_live_epoch(uintptr_t user)
     if (!blockhdr_intact(h, user, guard_secret()) || h->state != BLOCK_LIVE ||
         h->kind == TRACE_KIND_NONE)
         return -1;
+    if (alloc_stack)
+        *alloc_stack = h->alloc_stack;
     return h->free_stack; /* a live block keeps its epoch there */
 }
 

@@ -70,8 +70,9 @@ void guard_exit_check(void);
  * The checkpoint epoch of `user` (guard_checkpoint calls made before its allocation)
  * when it is a live guarded block with an intact header whose allocation was recorded
  * (its kind is not TRACE_KIND_NONE: not made inside heapwise or before init); else -1.
+ * Its allocation's stack id into *alloc_stack when that is not NULL and the answer is >= 0.
  */
-int64_t guard_live_epoch(uintptr_t user);
+int64_t guard_live_epoch(uintptr_t user, uint32_t *alloc_stack);
 
 /*
  * heapwise_checkpoint: start a new epoch and return its number (1, 2, ...; it stays at

@@ -176,7 +176,7 @@ void shim_trace_forget(void)
 static void add_unscanned(uintptr_t user, uint64_t size, void *arg)
 {
     struct scan_totals *t = arg;
-    if (guard_live_epoch(user) < 0)
+    if (guard_live_epoch(user, NULL) < 0)
         return;
     t->blocks[LEAK_DEFINITE]++;
     t->bytes[LEAK_DEFINITE] += size;
@@ -190,13 +190,15 @@ static void add_unscanned(uintptr_t user, uint64_t size, void *arg)
 static int env_only_end(int status, unsigned how)
 {
     static char line[SUMMARY_LINE_MAX]; /* not on the stack: it may be a signal's */
-    struct scan_totals t = {{0}, {0}};
+    struct scan_totals t = {{0}, {0}, {0}, {0}};
     struct summary s = {.errors = record_errors(), .leak_kinds = shim_options.leak_kinds,
                         .trace = trace.path};
     if (!shim_options.summary || how == TRACE_END_EXEC)
         return status;
     if (scan_last(&t) == 0) {
         s.totals = &t;
+        if (how == TRACE_END_SIGNAL) /* the report sets nothing apart after a signal */
+            scan_totals_add_loader(&t);
     } else if (guard_enabled) {
         guard_each_live(add_unscanned, &t); /* no scan: every live block counts */
         s.totals = &t;

@@ -12,6 +12,7 @@ libhwshim_la_SOURCES = \
 	src/shim/log.c src/shim/log.h \
 	src/shim/ring.c src/shim/ring.h \
 	src/shim/stacktab.c src/shim/stacktab.h \
+	src/shim/loaderstack.c src/shim/loaderstack.h \
 	src/shim/blockmap.c src/shim/blockmap.h \
 	src/shim/quarantine.c src/shim/quarantine.h \
 	src/shim/mark.c src/shim/mark.h \

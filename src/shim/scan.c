@@ -53,6 +53,7 @@
 #include "shim/log.h"
 #include "shim/maps.h"
 #include "shim/mark.h"
+#include "shim/loaderstack.h"
 #include "shim/ownmem.h"
 #include "shim/record.h"
 #include "shim/shim.h"
@@ -127,6 +128,7 @@ static const struct scan_exit_hooks *exit_hooks; /* the exit scan's, NULL otherw
 
 void scan_init(void)
 {
+    loaderstack_init();
     void (*info)(size_t *, size_t *) =
         (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
     size_t size = 0, align = 0;
@@ -562,17 +564,26 @@ static int fits_in_ring(const struct scan *s)
  * The totals of every block whose allocation was recorded (heapwise's own, or made before
  * init, are left out, as the report leaves them out) into `last`, and the sum of the
  * requested sizes of the definitely lost ones allocated in checkpoint epoch `since` or
- * later. While the world is stopped.
+ * later, the loader's lost blocks set apart as the report sets them apart. While the
+ * world is stopped.
  */
 static uint64_t tally(const struct scan *s, uint32_t since)
 {
     uint64_t sum = 0;
     memset(&last, 0, sizeof(last));
+    loaderstack_clear();
+    stack_each(loaderstack_note, NULL);
     for (size_t i = 0; i < s->mark.count; i++) {
-        int64_t epoch = guard_live_epoch((uintptr_t)s->mark.blocks[i].start);
+        uint32_t stack = 0;
+        int64_t epoch = guard_live_epoch((uintptr_t)s->mark.blocks[i].start, &stack);
         unsigned c = mark_class(&s->mark, i);
         if (epoch < 0 || c >= sizeof(last.blocks) / sizeof(last.blocks[0]))
             continue;
+        if ((c == LEAK_DEFINITE || c == LEAK_INDIRECT) && loaderstack_has(stack)) {
+            last.loader_blocks[c]++;
+            last.loader_bytes[c] += s->mark.blocks[i].size;
+            continue;
+        }
         last.blocks[c]++;
         last.bytes[c] += s->mark.blocks[i].size;
         if (c == LEAK_DEFINITE && epoch >= (int64_t)since)
@@ -580,6 +591,15 @@ static uint64_t tally(const struct scan *s, uint32_t since)
     }
     atomic_store(&last_valid, 1);
     return sum;
+}
+
+void scan_totals_add_loader(struct scan_totals *t)
+{
+    for (size_t c = 0; c < sizeof(t->blocks) / sizeof(t->blocks[0]); c++) {
+        t->blocks[c] += t->loader_blocks[c];
+        t->bytes[c] += t->loader_bytes[c];
+        t->loader_blocks[c] = t->loader_bytes[c] = 0;
+    }
 }
 
 int scan_last(struct scan_totals *t)

@@ -15,12 +15,21 @@
  * What the last scan found, as the report will count it as far as the shim can tell:
  * blocks whose allocation was recorded (not heapwise's own, not made before init), per
  * enum trace_leak_class (index 0 unused). The analyzer also sets apart what the C
- * runtime keeps (runtime.c), which needs symbols: the shim counts those blocks too.
+ * runtime keeps (runtime.c): of that the shim knows the dynamic loader's lost blocks
+ * (loaderstack.h: a joined thread's DTV, a dlopen's link map), counted apart in
+ * loader_bytes/blocks per class instead; the C library's own (freeres) ones need
+ * function names and are counted in their class.
  */
 struct scan_totals {
-    uint64_t bytes[5];  /* requested bytes per class */
-    uint64_t blocks[5]; /* blocks per class */
+    uint64_t bytes[5];         /* requested bytes per class */
+    uint64_t blocks[5];        /* blocks per class */
+    uint64_t loader_bytes[5];  /* the loader's definitely and indirectly lost blocks */
+    uint64_t loader_blocks[5]; /* (only those two classes) */
 };
+
+/* Count the loader's blocks of t in their classes again (as the report does after a death
+ * by a signal). */
+void scan_totals_add_loader(struct scan_totals *t);
 
 /* The totals of the last scan that ran to the end into *t; 0, or -1 when none did. */
 int scan_last(struct scan_totals *t);

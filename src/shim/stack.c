@@ -289,6 +289,12 @@ void stack_verify_report(void)
              log_num(atomic_load(&verify_mismatch), m), " mismatches", NULL);
 }
 
+void stack_each(stacktab_each_fn fn, void *arg)
+{
+    if (table_ready)
+        stacktab_each(&table, fn, arg);
+}
+
 void stack_fork_child(void)
 {
     atomic_fetch_add(&memo_gen, 1);

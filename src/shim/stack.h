@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "shim/stacktab.h"
+
 /*
  * Load libunwind (warning on stderr if it cannot), find our own text range, map the stack
  * table. depth: frames kept per stack. Returns 0, or -ENOMEM when the table cannot be
@@ -40,6 +42,9 @@ int stack_frames(uint64_t *out, int max);
  */
 int stack_outer_frame(int (*inside)(uint64_t ip, void *arg), void *arg, uint64_t *sp,
                       uint64_t regs[STACK_CALLEE_SAVED]);
+
+/* Every complete stack of the table, to fn (stacktab_each). No lock, no allocation. */
+void stack_each(stacktab_each_fn fn, void *arg);
 
 /*
  * In a forked child, before its trace starts (one thread): every known stack must be

@@ -185,6 +185,15 @@ uint32_t stacktab_publish_all(struct stacktab *t)
     return failed;
 }
 
+void stacktab_each(struct stacktab *t, stacktab_each_fn fn, void *arg)
+{
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        const struct stacktab_slot *s = &t->slots[i];
+        if (atomic_load_explicit(&s->state, memory_order_acquire) >= SLOT_READY)
+            fn(s->id, t->frames + s->off, s->depth, arg);
+    }
+}
+
 uint32_t stacktab_count(struct stacktab *t)
 {
     return atomic_load_explicit(&t->next_id, memory_order_relaxed);

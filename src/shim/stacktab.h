@@ -84,6 +84,12 @@ void stacktab_forget_published(struct stacktab *t);
  */
 uint32_t stacktab_publish_all(struct stacktab *t);
 
+/* Called with each complete stack: its id, frames and depth. */
+typedef void (*stacktab_each_fn)(uint32_t id, const uint64_t *frames, uint32_t depth, void *arg);
+
+/* Every complete stack in slot order (a slot still being filled is skipped). No lock. */
+void stacktab_each(struct stacktab *t, stacktab_each_fn fn, void *arg);
+
 /* Number of ids handed out so far. */
 uint32_t stacktab_count(struct stacktab *t);
 

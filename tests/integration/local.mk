@@ -13,7 +13,7 @@ check_PROGRAMS += tests/progs/leak_c tests/progs/noleak tests/progs/leak_cxx \
 	tests/progs/leak_since tests/progs/leak_roots tests/progs/leak_heuristics tests/progs/leak_merged tests/progs/spawn_child tests/progs/err_damaged_leak \
 	tests/progs/err_overflow_tail tests/progs/err_fill_offsets \
 	tests/progs/fork_child tests/progs/fork_threads \
-	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds tests/progs/stderr_reuse \
+	tests/progs/stress tests/progs/signals tests/progs/killed tests/progs/closefds tests/progs/stderr_reuse tests/progs/threads_joined \
 	tests/progs/leak_more tests/progs/secure_probe tests/progs/pool_partition \
 	tests/progs/pool_slab \
 	tests/progs/rss_touch tests/progs/server tests/progs/churn \
@@ -75,6 +75,8 @@ tests_progs_signals_LDADD = -lpthread
 tests_progs_killed_CFLAGS = $(PROG_CFLAGS)
 tests_progs_closefds_CFLAGS = $(PROG_CFLAGS)
 tests_progs_stderr_reuse_CFLAGS = $(PROG_CFLAGS)
+tests_progs_threads_joined_CFLAGS = $(PROG_CFLAGS)
+tests_progs_threads_joined_LDADD = -lpthread
 tests_progs_pool_partition_SOURCES = tests/progs/pool_partition.c tests/progs/opaque.h
 tests_progs_pool_partition_CFLAGS = $(PROG_CFLAGS)
 tests_progs_pool_slab_CFLAGS = $(PROG_CFLAGS)

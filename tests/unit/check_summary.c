@@ -13,7 +13,7 @@ static char line[SUMMARY_LINE_MAX];
 
 START_TEST(test_found_by_kinds)
 {
-    struct scan_totals t = {{0}, {0}};
+    struct scan_totals t = {{0}, {0}, {0}, {0}};
     struct summary s = {.totals = &t, .leak_kinds = OPTIONS_LEAK_DEFAULT, .trace = "t"};
     t.blocks[LEAK_REACHABLE] = 3;
     ck_assert_int_eq(summary_found(&s), 0);
@@ -30,7 +30,7 @@ END_TEST
 
 START_TEST(test_line)
 {
-    struct scan_totals t = {{0}, {0}};
+    struct scan_totals t = {{0}, {0}, {0}, {0}};
     struct summary s = {.totals = &t, .leak_kinds = OPTIONS_LEAK_DEFAULT, .trace = "h.t"};
     summary_format(&s, line);
     ck_assert_str_eq(line, "no leaks, no heap errors; trace: h.t");
