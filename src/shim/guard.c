@@ -839,8 +839,15 @@ int64_t guard_live_epoch(uintptr_t user, uint32_t *alloc_stack)
     if (!blockmap_test(&blocks, user))
         return -1;
     const struct blockhdr *h = hdr_of(user);
-    if (!blockhdr_intact(h, user, guard_secret()) || h->state != BLOCK_LIVE ||
-        h->kind == TRACE_KIND_NONE)
+    if (!blockhdr_intact(h, user, guard_secret())) {
+        /* damaged: live unless the quarantine holds it; its fields cannot be trusted */
+        if (quarantine_holds(&quar, (const void *)user))
+            return -1;
+        if (alloc_stack)
+            *alloc_stack = TRACE_STACK_NONE;
+        return 0;
+    }
+    if (h->state != BLOCK_LIVE || h->kind == TRACE_KIND_NONE)
         return -1;
     if (alloc_stack)
         *alloc_stack = h->alloc_stack;

@@ -70,7 +70,10 @@ void guard_exit_check(void);
  * The checkpoint epoch of `user` (guard_checkpoint calls made before its allocation)
  * when it is a live guarded block with an intact header whose allocation was recorded
  * (its kind is not TRACE_KIND_NONE: not made inside heapwise or before init); else -1.
+ * A block whose header was damaged (a heap error) and that the quarantine does not hold
+ * is live too, as the trace says: 0, its recording assumed, its stack unknown (0).
  * Its allocation's stack id into *alloc_stack when that is not NULL and the answer is >= 0.
+ * Walks the quarantine for a damaged block: for scans and the exit, not hot paths.
  */
 int64_t guard_live_epoch(uintptr_t user, uint32_t *alloc_stack);
 

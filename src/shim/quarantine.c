@@ -83,6 +83,16 @@ void *quarantine_pop(struct quarantine *q, uint64_t *bytes)
     return block;
 }
 
+int quarantine_holds(const struct quarantine *q, const void *block)
+{
+    struct quarantine *w = (struct quarantine *)q;
+    uint64_t end = atomic_load_explicit(&w->enq, memory_order_acquire);
+    for (uint64_t pos = atomic_load_explicit(&w->deq, memory_order_acquire); pos != end; pos++)
+        if (q->cells[pos & q->mask].block == block)
+            return 1;
+    return 0;
+}
+
 uint64_t quarantine_bytes(const struct quarantine *q)
 {
     return atomic_load_explicit(&((struct quarantine *)q)->bytes, memory_order_relaxed);

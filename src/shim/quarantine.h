@@ -32,6 +32,13 @@ struct quarantine {
     _Atomic uint64_t deq __attribute__((aligned(64))); /* next position to take */
 };
 
+/*
+ * 1 when `block` is in a cell between the oldest and the newest: a walk of the whole
+ * queue, for rare questions asked while the other threads are stopped (a cell being
+ * written meanwhile may be missed).
+ */
+int quarantine_holds(const struct quarantine *q, const void *block);
+
 /* Bytes of zero-filled memory a queue of `slots` cells needs. */
 size_t quarantine_mem_size(uint64_t slots);
 

@@ -53,6 +53,23 @@ START_TEST(test_fifo_bytes)
 }
 END_TEST
 
+/* quarantine_holds: exactly the blocks between the oldest and the newest, across a wrap. */
+START_TEST(test_holds)
+{
+    uint64_t n;
+    setup(SLOTS);
+    ck_assert_int_eq(quarantine_holds(&q, blk(0)), 0);
+    for (uintptr_t i = 0; i < SLOTS + 10; i++) {
+        if (i >= SLOTS)
+            ck_assert_ptr_eq(quarantine_pop(&q, &n), blk(i - SLOTS));
+        ck_assert_int_eq(quarantine_push(&q, blk(i), 16), 0);
+    }
+    for (uintptr_t i = 0; i < SLOTS + 12; i++)
+        ck_assert_int_eq(quarantine_holds(&q, blk(i)), i >= 10 && i < SLOTS + 10);
+    free(mem);
+}
+END_TEST
+
 START_TEST(test_full_and_wrap)
 {
     uint64_t n;
@@ -135,6 +152,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_fifo_bytes);
     tcase_add_test(tc, test_full_and_wrap);
+    tcase_add_test(tc, test_holds);
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
     return check_run(s);
