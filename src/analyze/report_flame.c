@@ -7,6 +7,7 @@
  */
 #include "analyze/report_flame.h"
 #include "analyze/escape.h"
+#include "trace/objname.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -30,9 +31,8 @@ static void put_frame(FILE *out, const struct analyze_frame *f)
     if (f->function) {
         put_name(out, f->function);
     } else if (f->module) {
-        const char *slash = strrchr(f->module, '/');
         fputc('[', out);
-        put_name(out, slash ? slash + 1 : f->module);
+        put_name(out, objname_base(f->module));
         fputc(']', out);
     } else {
         fputs("[unknown]", out);

@@ -11,6 +11,7 @@
 #include "analyze/analyze.h"
 #include "analyze/report_html_data.h"
 #include "src/analyze/html_assets.h"
+#include "trace/objname.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -71,12 +72,6 @@ static void put_duration(FILE *out, uint64_t ns)
         fprintf(out, "%.2f s", (double)ns / 1e9);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 /* A frame's name: its function, else [module], else ???. */
 static void put_frame_name(FILE *out, const struct analyze_frame *f)
 {
@@ -84,7 +79,7 @@ static void put_frame_name(FILE *out, const struct analyze_frame *f)
         report_html_text(out, f->function);
     } else if (f->module) {
         fputc('[', out);
-        report_html_text(out, base_name(f->module));
+        report_html_text(out, objname_base(f->module));
         fputc(']', out);
     } else {
         fputs("???", out);
@@ -98,14 +93,14 @@ static void put_frame(FILE *out, const struct analyze_frame *f)
     fputs("</span>", out);
     if (f->file) {
         fputs(" <span class=\"loc\">", out);
-        report_html_text(out, base_name(f->file));
+        report_html_text(out, objname_base(f->file));
         if (f->line > 0)
             fprintf(out, ":%d", f->line);
         fputs("</span>", out);
     }
     if (f->module) {
         fputs(" <span class=\"mod\">", out);
-        report_html_text(out, base_name(f->module));
+        report_html_text(out, objname_base(f->module));
         fputs("</span>", out);
     }
     fprintf(out, "%s</li>\n", f->inlined ? " <span class=\"muted\">(inlined)</span>" : "");
@@ -143,7 +138,7 @@ static void put_caller(FILE *out, const struct analyze_stack *st)
         fputs("</span>", out);
         if (f->file) {
             fputs(" <span class=\"loc\">", out);
-            report_html_text(out, base_name(f->file));
+            report_html_text(out, objname_base(f->file));
             fprintf(out, ":%d</span>", f->line);
         }
         break;
@@ -168,7 +163,7 @@ static void put_stack(FILE *out, const char *label, const struct analyze_stack *
 
 static void put_header(FILE *out, const struct analyze_process *p)
 {
-    report_html_text(out, p->exe ? base_name(p->exe) : "(unknown program)");
+    report_html_text(out, p->exe ? objname_base(p->exe) : "(unknown program)");
     for (size_t i = 1; i < p->argc; i++) {
         fputc(' ', out);
         report_html_text(out, p->argv[i]);
@@ -399,7 +394,7 @@ int report_html_write(FILE *out, struct analyze_process *const *procs, size_t np
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<title>heapwise: ", out);
-    report_html_text(out, nprocs && procs[0]->exe ? base_name(procs[0]->exe) : "report");
+    report_html_text(out, nprocs && procs[0]->exe ? objname_base(procs[0]->exe) : "report");
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>heapwise report</h1>\n"
                  "<p class=\"muted\">%zu process%s</p>\n", html_css, nprocs,
             nprocs == 1 ? "" : "es");

@@ -6,17 +6,12 @@
  */
 #include "analyze/analyze.h"
 #include "analyze/escape.h"
+#include "trace/objname.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 /* "2026-01-02 03:04:05 UTC" for ns since the epoch, into buf[32]. */
 static const char *utc(uint64_t ns, char *buf)
@@ -94,7 +89,7 @@ static void write_frame(FILE *out, uint64_t pid, const struct analyze_frame *f, 
     escape_put(out, f->function ? f->function : "???");
     if (f->file || f->module) {
         fputs(f->file ? " (" : " (in ", out);
-        escape_put(out, f->file ? base_name(f->file) : f->module);
+        escape_put(out, f->file ? objname_base(f->file) : f->module);
         if (f->file && f->line > 0)
             fprintf(out, ":%d", f->line);
         fputc(')', out);

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "trace/objname.h"
+
 /* libc functions whose own allocations live until __libc_freeres(). */
 static const char *const runtime_functions[] = {
     "_IO_file_doallocate",      /* the buffer of a stdio stream */
@@ -77,12 +79,6 @@ static const char *const allocator_functions[] = {
 /* Prefixes of the runtime libraries' file names, beyond libc and the loader. */
 static const char *const runtime_libraries[] = {"libstdc++.so", "libgcc_s.so", "libm.so"};
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
 static int in_list(const char *name, const char *const *list, size_t n, int prefix)
 {
     for (size_t i = 0; i < n; i++) {
@@ -92,17 +88,6 @@ static int in_list(const char *name, const char *const *list, size_t n, int pref
     return 0;
 }
 
-static int is_loader(const char *module)
-{
-    const char *base = base_name(module);
-    return strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld64.so", 7) == 0;
-}
-
-static int is_libc(const char *module)
-{
-    return strncmp(base_name(module), "libc.so", 7) == 0;
-}
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 int runtime_owns(const struct analyze_stack *st)
@@ -110,8 +95,8 @@ int runtime_owns(const struct analyze_stack *st)
     int loader = 0;
     for (size_t i = 0; i < st->nframes; i++) {
         const struct analyze_frame *f = &st->frames[i];
-        int in_loader = f->module && is_loader(f->module);
-        if (!f->module || (!in_loader && !is_libc(f->module)))
+        int in_loader = f->module && objname_is_loader(f->module);
+        if (!f->module || (!in_loader && !objname_is_libc(f->module)))
             break;
         loader |= in_loader;
         if (!f->function)
@@ -148,8 +133,8 @@ static int is_allocator(const char *function)
 
 static int is_runtime_module(const char *module)
 {
-    return is_libc(module) || is_loader(module) ||
-           in_list(base_name(module), runtime_libraries,
+    return objname_is_libc(module) || objname_is_loader(module) ||
+           in_list(objname_base(module), runtime_libraries,
                    sizeof(runtime_libraries) / sizeof(runtime_libraries[0]), 1);
 }
 

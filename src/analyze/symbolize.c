@@ -24,6 +24,7 @@
 #include "analyze/modmap.h"
 #include "analyze/strpool.h"
 #include "analyze/symindex.h"
+#include "trace/objname.h"
 
 /* libstdc++'s demangler (we link -lstdc++ and stay C). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -174,9 +175,7 @@ static int same_module(const struct sym_module *m, uint64_t base, uint64_t start
 
 static int is_shim_path(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    const char *name = slash ? slash + 1 : path;
-    return strncmp(name, SHIM_PREFIX, strlen(SHIM_PREFIX)) == 0;
+    return strncmp(objname_base(path), SHIM_PREFIX, strlen(SHIM_PREFIX)) == 0;
 }
 
 /* Append a new module record; returns its index or -ENOMEM. */

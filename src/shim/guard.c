@@ -275,25 +275,14 @@ static char *put_str(char *o, char *end, const char *s)
 
 static char *put_hex(char *o, char *end, uint64_t v)
 {
-    char buf[19] = "0x";
-    int n = 2, shift = 60;
-    while (shift > 0 && ((v >> shift) & 0xf) == 0)
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        buf[n++] = "0123456789abcdef"[(v >> shift) & 0xf];
-    buf[n] = '\0';
-    return put_str(o, end, buf);
+    char buf[LOG_NUM_MAX];
+    return put_str(o, end, log_hex(v, buf));
 }
 
 static char *put_dec(char *o, char *end, uint64_t v)
 {
-    char buf[24];
-    int n = sizeof(buf);
-    buf[--n] = '\0';
-    do
-        buf[--n] = (char)('0' + v % 10);
-    while ((v /= 10) && n > 0);
-    return put_str(o, end, buf + n);
+    char buf[LOG_NUM_MAX];
+    return put_str(o, end, log_num(v, buf));
 }
 
 /* abort_on_error: one line on stderr, the ring drained to the file, then abort(). */

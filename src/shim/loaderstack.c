@@ -1,5 +1,5 @@
 /*
- * The loader's allocation stacks (see loaderstack.h). Owns the text ranges of the C
+ * The loader's allocation stacks (see loaderstack.h). Owns the code spans of the C
  * library and of ld.so, learnt once at init, and the set of the loader's stack ids.
  */
 #include "config.h"
@@ -9,68 +9,36 @@
 #include <link.h>
 #include <string.h>
 
-/* Executable PT_LOAD ranges kept per object (libc and ld.so have one or two). */
-#define LOADERSTACK_RANGES 4
+#include "shim/textspan.h"
+#include "trace/objname.h"
 
-struct text {
-    uintptr_t lo[LOADERSTACK_RANGES], hi[LOADERSTACK_RANGES];
-    unsigned n;
-};
-
-static struct text libc_text, loader_text;
+static struct textspan libc_text, loader_text;
 static uint64_t loader_ids[LOADERSTACK_IDS / 64]; /* a bit per stack id */
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-static void add_ranges(struct text *t, const struct dl_phdr_info *info)
-{
-    for (int i = 0; i < info->dlpi_phnum && t->n < LOADERSTACK_RANGES; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-            continue;
-        t->lo[t->n] = info->dlpi_addr + ph->p_vaddr;
-        t->hi[t->n] = t->lo[t->n] + ph->p_memsz;
-        t->n++;
-    }
-}
 
 static int find_objects(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
     (void)arg;
-    const char *base = info->dlpi_name ? base_name(info->dlpi_name) : "";
-    if (strncmp(base, "libc.so", 7) == 0)
-        add_ranges(&libc_text, info);
-    else if (strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld64.so", 7) == 0)
-        add_ranges(&loader_text, info);
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
+    if (objname_is_libc(name))
+        libc_text = textspan_of(info);
+    else if (objname_is_loader(name))
+        loader_text = textspan_of(info);
     return 0;
 }
 
 void loaderstack_init(void)
 {
-    memset(&libc_text, 0, sizeof(libc_text));
-    memset(&loader_text, 0, sizeof(loader_text));
+    libc_text = loader_text = (struct textspan){0, 0};
     dl_iterate_phdr(find_objects, NULL);
-}
-
-static int in_text(const struct text *t, uint64_t pc)
-{
-    for (unsigned i = 0; i < t->n; i++)
-        if (pc >= t->lo[i] && pc < t->hi[i])
-            return 1;
-    return 0;
 }
 
 int loaderstack_is_loader(const uint64_t *frames, uint32_t depth)
 {
     int loader = 0;
     for (uint32_t i = 0; i < depth; i++) {
-        int in_loader = in_text(&loader_text, frames[i]);
-        if (!in_loader && !in_text(&libc_text, frames[i]))
+        int in_loader = textspan_has(loader_text, frames[i]);
+        if (!in_loader && !textspan_has(libc_text, frames[i]))
             break;
         loader |= in_loader;
     }

@@ -21,7 +21,7 @@ libhwshim_la_SOURCES = \
 	src/shim/ownmem.c src/shim/ownmem.h \
 	src/shim/pagemap.c src/shim/pagemap.h \
 	src/shim/pooltab.c src/shim/pooltab.h \
-	src/shim/rss.c src/shim/rss.h src/shim/fdhigh.h
+	src/shim/rss.c src/shim/rss.h src/shim/fdhigh.h src/shim/textspan.h
 libhwshim_la_CFLAGS = $(AM_CFLAGS) $(HW_SHIM_CFLAGS)
 
 lib_LTLIBRARIES += libheapwise.la

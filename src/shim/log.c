@@ -81,3 +81,16 @@ const char *log_num(uint64_t v, char *buf)
     } while (v);
     return p;
 }
+
+const char *log_hex(uint64_t v, char *buf)
+{
+    int n = 0, shift = 60;
+    buf[n++] = '0';
+    buf[n++] = 'x';
+    while (shift > 0 && ((v >> shift) & 0xf) == 0)
+        shift -= 4;
+    for (; shift >= 0; shift -= 4)
+        buf[n++] = "0123456789abcdef"[(v >> shift) & 0xf];
+    buf[n] = '\0';
+    return buf;
+}

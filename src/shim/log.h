@@ -36,4 +36,8 @@ void log_line(const char *first, ...) __attribute__((sentinel));
 /* Format v in decimal into buf[LOG_NUM_MAX]; returns where the digits start in buf. */
 const char *log_num(uint64_t v, char *buf);
 
+/* Format v as "0x" and its hexadecimal digits (no leading zeros) into buf[LOG_NUM_MAX];
+ * returns buf. */
+const char *log_hex(uint64_t v, char *buf);
+
 #endif

@@ -22,6 +22,7 @@
 #include "shim/record.h"
 #include "shim/shim.h"
 #include "shim/stacktab.h"
+#include "shim/textspan.h"
 #include "shim/unwind.h"
 
 /* libunwind's UNW_CACHE_PER_THREAD (libunwind.h, enum unw_caching_policy_t). */
@@ -97,20 +98,11 @@ static int publish(uint32_t id, const uint64_t *frames, uint32_t depth, void *ar
 static int find_own(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
-    uintptr_t me = (uintptr_t)arg;
-    uintptr_t lo = UINTPTR_MAX, hi = 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-            continue;
-        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-        lo = a < lo ? a : lo;
-        hi = a + ph->p_memsz > hi ? a + ph->p_memsz : hi;
-    }
-    if (me < lo || me >= hi)
+    struct textspan t = textspan_of(info);
+    if (!textspan_has(t, (uintptr_t)arg))
         return 0;
-    own_lo = lo;
-    own_hi = hi;
+    own_lo = t.lo;
+    own_hi = t.hi;
     return 1;
 }
 
@@ -177,29 +169,18 @@ static uint32_t lookup(const uint64_t *frames, uint32_t depth)
     return id;
 }
 
-/* Append "0x" and v in hexadecimal to buf[19]; returns buf. */
-static const char *hex(uint64_t v, char *buf)
-{
-    buf[0] = '0';
-    buf[1] = 'x';
-    for (int i = 0; i < 16; i++)
-        buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
-    buf[18] = '\0';
-    return buf;
-}
-
 /* Name the first frame where two answers differ (the first few times). */
 static void mismatch(void *const *mine, int k, void *const *theirs, int n)
 {
-    char a[19], b[19], num[LOG_NUM_MAX], depths[2][LOG_NUM_MAX];
+    char a[LOG_NUM_MAX], b[LOG_NUM_MAX], num[LOG_NUM_MAX], depths[2][LOG_NUM_MAX];
     int i = 1;
     while (i < k && i < n && mine[i] == theirs[i])
         i++;
     if (atomic_fetch_add(&verify_mismatch, 1) >= 3)
         return;
     log_line("unwind_verify: frame ", log_num((uint64_t)i, num), ": ",
-             hex(i < k ? (uintptr_t)mine[i] : 0, a), " (of ", log_num((uint64_t)k, depths[0]),
-             ") against libunwind's ", hex(i < n ? (uintptr_t)theirs[i] : 0, b), " (of ",
+             log_hex(i < k ? (uintptr_t)mine[i] : 0, a), " (of ", log_num((uint64_t)k, depths[0]),
+             ") against libunwind's ", log_hex(i < n ? (uintptr_t)theirs[i] : 0, b), " (of ",
              log_num((uint64_t)n, depths[1]), ")", NULL);
 }
 

@@ -1,11 +1,13 @@
 /*
  * Unit tests of src/shim/summary.c: env-only mode's verdict (which classes count) and its
- * summary line (classes in report order, plurals, errors, trace, exit status).
+ * summary line (classes in report order, plurals, errors, trace, exit status), and the
+ * log formatters it is built with (log.c).
  */
 #include "check_run.h"
 #include <check.h>
 
 #include "shim/options.h"
+#include "shim/log.h"
 #include "shim/summary.h"
 #include "trace/format.h"
 
@@ -25,6 +27,18 @@ START_TEST(test_found_by_kinds)
     ck_assert_int_eq(summary_found(&s), 1);
     s.totals = NULL;
     ck_assert_int_eq(summary_found(&s), 1);
+}
+END_TEST
+
+/* The number formatters the lines are built with. */
+START_TEST(test_numbers)
+{
+    char buf[LOG_NUM_MAX];
+    ck_assert_str_eq(log_num(0, buf), "0");
+    ck_assert_str_eq(log_num(UINT64_MAX, buf), "18446744073709551615");
+    ck_assert_str_eq(log_hex(0, buf), "0x0");
+    ck_assert_str_eq(log_hex(0x7f12ab, buf), "0x7f12ab");
+    ck_assert_str_eq(log_hex(UINT64_MAX, buf), "0xffffffffffffffff");
 }
 END_TEST
 
@@ -60,6 +74,7 @@ static Suite *summary_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_found_by_kinds);
     tcase_add_test(tc, test_line);
+    tcase_add_test(tc, test_numbers);
     suite_add_tcase(s, tc);
     return s;
 }
